@@ -1,0 +1,255 @@
+package inventory
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ErrNotFound is returned when a node or scan does not exist.
+var ErrNotFound = errors.New("not found")
+
+// NodeRecord is a stored node with its history.
+type NodeRecord struct {
+	Node
+	FirstSeen int64
+	LastSeen  int64
+	// GoneIn is the scan that found the node missing; 0 while current.
+	GoneIn int64
+}
+
+// EdgeRecord is a stored edge, with the kind and name of the node at its
+// other end when that node is known.
+type EdgeRecord struct {
+	Edge
+	FirstSeen int64
+	LastSeen  int64
+	GoneIn    int64
+	// Peer is the node at the other end (To for outgoing, From for incoming).
+	PeerKind NodeKind
+	PeerName string
+}
+
+// NodeFilter selects nodes; empty fields match everything.
+type NodeFilter struct {
+	Kind        NodeKind
+	Provider    string
+	Tenant      string
+	IncludeGone bool
+}
+
+const nodeColumns = `id, kind, provider, tenant, name, created_at, last_used_at, expires_at, attrs, first_seen, last_seen, coalesce(gone_in, 0)`
+
+// Nodes lists nodes matching f, ordered by kind, provider and id.
+func (s *Store) Nodes(ctx context.Context, f NodeFilter) ([]NodeRecord, error) {
+	var where []string
+	var args []any
+	if f.Kind != "" {
+		where, args = append(where, "kind = ?"), append(args, string(f.Kind))
+	}
+	if f.Provider != "" {
+		where, args = append(where, "provider = ?"), append(args, f.Provider)
+	}
+	if f.Tenant != "" {
+		where, args = append(where, "tenant = ?"), append(args, f.Tenant)
+	}
+	if !f.IncludeGone {
+		where = append(where, "gone_in IS NULL")
+	}
+	q := `SELECT ` + nodeColumns + ` FROM nodes`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY kind, provider, id"
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list nodes: %w", err)
+	}
+	defer rows.Close()
+	var out []NodeRecord
+	for rows.Next() {
+		n, err := scanNode(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// NodeByID returns one node, current or gone, or ErrNotFound.
+func (s *Store) NodeByID(ctx context.Context, id string) (NodeRecord, error) {
+	row := s.db.QueryRowContext(ctx, `SELECT `+nodeColumns+` FROM nodes WHERE id = ?`, id)
+	n, err := scanNode(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return NodeRecord{}, ErrNotFound
+	}
+	return n, err
+}
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanNode(r rowScanner) (NodeRecord, error) {
+	var n NodeRecord
+	var kind, attrs string
+	var created, lastUsed, expires sql.NullString
+	if err := r.Scan(&n.ID, &kind, &n.Provider, &n.Tenant, &n.Name, &created, &lastUsed, &expires, &attrs, &n.FirstSeen, &n.LastSeen, &n.GoneIn); err != nil {
+		return n, err
+	}
+	n.Kind = NodeKind(kind)
+	n.Created, n.LastUsed, n.Expires = parseTime(created), parseTime(lastUsed), parseTime(expires)
+	if err := json.Unmarshal([]byte(attrs), &n.Attrs); err != nil {
+		return n, fmt.Errorf("node %s: bad attributes: %w", n.ID, err)
+	}
+	return n, nil
+}
+
+func parseTime(s sql.NullString) time.Time {
+	if !s.Valid {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339, s.String)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// EdgesOf returns the current edges leaving and entering node id.
+func (s *Store) EdgesOf(ctx context.Context, id string) (out, in []EdgeRecord, err error) {
+	out, err = s.edges(ctx, `e.from_id = ?`, `e.to_id`, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	in, err = s.edges(ctx, `e.to_id = ?`, `e.from_id`, id)
+	return out, in, err
+}
+
+func (s *Store) edges(ctx context.Context, cond, peer, id string) ([]EdgeRecord, error) {
+	q := `SELECT e.from_id, e.kind, e.to_id, e.attrs, e.first_seen, e.last_seen, coalesce(e.gone_in, 0), coalesce(n.kind, ''), coalesce(n.name, '')
+FROM edges e LEFT JOIN nodes n ON n.id = ` + peer + `
+WHERE ` + cond + ` AND e.gone_in IS NULL ORDER BY e.kind, ` + peer
+	rows, err := s.db.QueryContext(ctx, q, id)
+	if err != nil {
+		return nil, fmt.Errorf("list edges of %s: %w", id, err)
+	}
+	defer rows.Close()
+	var res []EdgeRecord
+	for rows.Next() {
+		var e EdgeRecord
+		var kind, attrs, peerKind string
+		if err := rows.Scan(&e.From, &kind, &e.To, &attrs, &e.FirstSeen, &e.LastSeen, &e.GoneIn, &peerKind, &e.PeerName); err != nil {
+			return nil, err
+		}
+		e.Kind, e.PeerKind = EdgeKind(kind), NodeKind(peerKind)
+		if err := json.Unmarshal([]byte(attrs), &e.Attrs); err != nil {
+			return nil, fmt.Errorf("edge %s -%s-> %s: bad attributes: %w", e.From, e.Kind, e.To, err)
+		}
+		res = append(res, e)
+	}
+	return res, rows.Err()
+}
+
+// Count is the number of current nodes of one kind for one provider, or of
+// current edges of one kind.
+type Count struct {
+	Provider string
+	Kind     string
+	N        int
+}
+
+// NodeCounts counts current nodes per provider and kind.
+func (s *Store) NodeCounts(ctx context.Context) ([]Count, error) {
+	return s.counts(ctx, `SELECT provider, kind, count(*) FROM nodes WHERE gone_in IS NULL GROUP BY provider, kind ORDER BY provider, kind`)
+}
+
+// EdgeCounts counts current edges per the provider of their source node and kind.
+func (s *Store) EdgeCounts(ctx context.Context) ([]Count, error) {
+	return s.counts(ctx, `SELECT sc.provider, e.kind, count(*) FROM edges e JOIN scopes sc ON sc.id = e.scope_id WHERE e.gone_in IS NULL GROUP BY sc.provider, e.kind ORDER BY 1, 2`)
+}
+
+func (s *Store) counts(ctx context.Context, q string) ([]Count, error) {
+	rows, err := s.db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("count inventory: %w", err)
+	}
+	defer rows.Close()
+	var res []Count
+	for rows.Next() {
+		var c Count
+		if err := rows.Scan(&c.Provider, &c.Kind, &c.N); err != nil {
+			return nil, err
+		}
+		res = append(res, c)
+	}
+	return res, rows.Err()
+}
+
+// ScanRecord is one row of the scans table.
+type ScanRecord struct {
+	ID       int64
+	Started  time.Time
+	Finished time.Time
+	Status   ScanStatus
+}
+
+// ScanByID returns one scan or ErrNotFound.
+func (s *Store) ScanByID(ctx context.Context, id int64) (ScanRecord, error) {
+	var r ScanRecord
+	var started string
+	var finished sql.NullString
+	var status string
+	err := s.db.QueryRowContext(ctx, `SELECT id, started_at, finished_at, status FROM scans WHERE id = ?`, id).Scan(&r.ID, &started, &finished, &status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, ErrNotFound
+	}
+	if err != nil {
+		return r, err
+	}
+	r.Status = ScanStatus(status)
+	r.Started, _ = time.Parse(time.RFC3339Nano, started)
+	if finished.Valid {
+		r.Finished, _ = time.Parse(time.RFC3339Nano, finished.String)
+	}
+	return r, nil
+}
+
+// ScanErrors lists the errors recorded by one scan, in order.
+func (s *Store) ScanErrors(ctx context.Context, scanID int64) ([]ScanError, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT provider, tenant, scope, operation, message FROM scan_errors WHERE scan_id = ? ORDER BY id`, scanID)
+	if err != nil {
+		return nil, fmt.Errorf("list scan errors: %w", err)
+	}
+	defer rows.Close()
+	var res []ScanError
+	for rows.Next() {
+		var e ScanError
+		if err := rows.Scan(&e.Provider, &e.Tenant, &e.Scope, &e.Operation, &e.Message); err != nil {
+			return nil, err
+		}
+		res = append(res, e)
+	}
+	return res, rows.Err()
+}
+
+// CompletedScopes lists the scopes a scan completed.
+func (s *Store) CompletedScopes(ctx context.Context, scanID int64) ([]Scope, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT sc.provider, sc.tenant, sc.name FROM scan_scopes ss JOIN scopes sc ON sc.id = ss.scope_id WHERE ss.scan_id = ? ORDER BY 1, 2, 3`, scanID)
+	if err != nil {
+		return nil, fmt.Errorf("list completed scopes: %w", err)
+	}
+	defer rows.Close()
+	var res []Scope
+	for rows.Next() {
+		var sc Scope
+		if err := rows.Scan(&sc.Provider, &sc.Tenant, &sc.Name); err != nil {
+			return nil, err
+		}
+		res = append(res, sc)
+	}
+	return res, rows.Err()
+}

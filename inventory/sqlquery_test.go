@@ -1,0 +1,65 @@
+package inventory
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestCheckReadOnlySQL(t *testing.T) {
+	tests := []struct {
+		q       string
+		wantErr string // empty: accepted
+	}{
+		{"SELECT * FROM nodes", ""},
+		{"  select kind, count(*) from nodes group by kind;  ", ""},
+		{"WITH x AS (SELECT 1) SELECT * FROM x", ""},
+		{"SELECT 'DROP TABLE nodes; DELETE' AS s", ""},
+		{`SELECT "update" FROM (SELECT 1 AS "update")`, ""},
+		{"SELECT 1 -- ; DELETE FROM nodes", ""},
+		{"SELECT 1 /* ; DROP */", ""},
+		{"SELECT * FROM pragma_table_info('nodes')", ""},
+		{"EXPLAIN QUERY PLAN SELECT * FROM nodes", ""},
+		{"DELETE FROM nodes", "writes refused"},
+		{"insert into nodes values (1)", "writes refused"},
+		{"WITH x AS (SELECT 1) UPDATE nodes SET name = 'x'", "writes refused"},
+		{"ATTACH DATABASE 'x.db' AS x", "attaching another database refused"},
+		{"PRAGMA journal_mode = DELETE", "PRAGMA statements refused"},
+		{"SELECT 1; SELECT 2", "multiple statements refused"},
+		{"SELECT 1;; ", "multiple statements refused"},
+		{"", "empty query"},
+		{"-- only a comment", "empty query"},
+		{"SELECT 'unterminated", "unterminated"},
+		{"SELECT 1 /* open", "unterminated"},
+		{"VACUUM", "VACUUM refused"},
+		{"CREATE TABLE x (y)", "schema changes refused"},
+		{"foo bar", "refused"},
+	}
+	for _, tt := range tests {
+		err := CheckReadOnlySQL(tt.q)
+		switch {
+		case tt.wantErr == "" && err != nil:
+			t.Errorf("CheckReadOnlySQL(%q) = %v, want accepted", tt.q, err)
+		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+			t.Errorf("CheckReadOnlySQL(%q) = %v, want error containing %q", tt.q, err, tt.wantErr)
+		}
+	}
+}
+
+func FuzzCheckReadOnlySQL(f *testing.F) {
+	for _, s := range []string{"SELECT 1", "SELECT 'a''b'", "SELECT [x] FROM y; -- c", "/* */ WITH a AS (SELECT 1) SELECT * FROM a", "DELETE FROM nodes"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		err := CheckReadOnlySQL(q)
+		if err != nil {
+			return
+		}
+		// Whatever is accepted starts with a read-only keyword.
+		toks, _ := sqlTokens(q)
+		switch toks[0] {
+		case "SELECT", "WITH", "VALUES", "EXPLAIN":
+		default:
+			t.Fatalf("accepted %q starting with %q", q, toks[0])
+		}
+	})
+}

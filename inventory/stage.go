@@ -1,0 +1,232 @@
+package inventory
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// stageWriter is owned by a Scan's writer goroutine: it writes staged rows in
+// batches and runs the finishing transactions.
+type stageWriter struct {
+	sc       *Scan
+	db       *sql.Conn
+	scopeIDs map[Scope]int64
+	pending  []*stagedRow
+}
+
+func newStageWriter(sc *Scan) *stageWriter {
+	return &stageWriter{sc: sc, db: sc.conn, scopeIDs: map[Scope]int64{}}
+}
+
+// stagingTables are TEMP tables, private to the scan's connection and kept
+// out of the database file: staged rows never reach the WAL, and a process
+// that dies takes them with it, leaving every scope at its last finished state.
+const stagingTables = `
+CREATE TEMP TABLE IF NOT EXISTS staged_nodes (
+    scope_id     INTEGER NOT NULL,
+    id           TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    provider     TEXT NOT NULL,
+    tenant       TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    created_at   TEXT,
+    last_used_at TEXT,
+    expires_at   TEXT,
+    attrs        TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS temp.staged_nodes_by_scope ON staged_nodes (scope_id);
+CREATE TEMP TABLE IF NOT EXISTS staged_edges (
+    scope_id INTEGER NOT NULL,
+    from_id  TEXT NOT NULL,
+    kind     TEXT NOT NULL,
+    to_id    TEXT NOT NULL,
+    attrs    TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS temp.staged_edges_by_scope ON staged_edges (scope_id);
+DELETE FROM temp.staged_nodes;
+DELETE FROM temp.staged_edges;`
+
+func (w *stageWriter) add(r *stagedRow) { w.pending = append(w.pending, r) }
+
+// scopeID returns the scopes row of s, creating it.
+func (w *stageWriter) scopeID(ctx context.Context, tx *sql.Tx, s Scope) (int64, error) {
+	if id, ok := w.scopeIDs[s]; ok {
+		return id, nil
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO scopes (provider, tenant, name) VALUES (?, ?, ?)
+ON CONFLICT (provider, tenant, name) DO UPDATE SET name = excluded.name RETURNING id`, s.Provider, s.Tenant, s.Name).Scan(&id)
+	if err != nil {
+		return 0, err
+	}
+	w.scopeIDs[s] = id
+	return id, nil
+}
+
+const (
+	insertStagedNode = `INSERT INTO staged_nodes (scope_id, id, kind, provider, tenant, name, created_at, last_used_at, expires_at, attrs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	insertStagedEdge = `INSERT INTO staged_edges (scope_id, from_id, kind, to_id, attrs) VALUES (?, ?, ?, ?, ?)`
+)
+
+// flush writes the pending rows in one transaction.
+func (w *stageWriter) flush(ctx context.Context) (err error) {
+	if len(w.pending) == 0 {
+		return nil
+	}
+	tx, err := w.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("write scan rows: %w", err)
+	}
+	created := map[Scope]bool{}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+			for s := range created {
+				delete(w.scopeIDs, s)
+			}
+		}
+	}()
+	nodeStmt, err := tx.PrepareContext(ctx, insertStagedNode)
+	if err != nil {
+		return fmt.Errorf("write scan rows: %w", err)
+	}
+	defer nodeStmt.Close()
+	edgeStmt, err := tx.PrepareContext(ctx, insertStagedEdge)
+	if err != nil {
+		return fmt.Errorf("write scan rows: %w", err)
+	}
+	defer edgeStmt.Close()
+	for _, r := range w.pending {
+		_, known := w.scopeIDs[r.scope]
+		sid, err := w.scopeID(ctx, tx, r.scope)
+		if err != nil {
+			return fmt.Errorf("write scan rows: %w", err)
+		}
+		if !known {
+			created[r.scope] = true
+		}
+		if n := r.node; n != nil {
+			_, err = nodeStmt.ExecContext(ctx, sid, n.ID, string(n.Kind), n.Provider, n.Tenant, n.Name,
+				nullTime(n.Created), nullTime(n.LastUsed), nullTime(n.Expires), r.attrs)
+		} else {
+			e := r.edge
+			_, err = edgeStmt.ExecContext(ctx, sid, e.From, string(e.Kind), e.To, r.attrs)
+		}
+		if err != nil {
+			return fmt.Errorf("write scan rows: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("write scan rows: %w", err)
+	}
+	w.pending = w.pending[:0]
+	return nil
+}
+
+// A node or edge written twice within one scan keeps the first values where
+// the later write has none, and merges attributes (later keys win), so a
+// bare reference to a node never erases what its own scan found.
+const (
+	mergeNodes = `
+INSERT INTO nodes (id, kind, provider, tenant, name, created_at, last_used_at, expires_at, attrs,
+                   scope_id, first_seen, last_seen, gone_in)
+SELECT id, kind, provider, tenant, name, created_at, last_used_at, expires_at, attrs, ?1, ?2, ?2, NULL
+FROM staged_nodes WHERE scope_id = ?1 ORDER BY rowid
+ON CONFLICT (id) DO UPDATE SET
+    kind = excluded.kind,
+    provider = excluded.provider,
+    tenant = CASE WHEN nodes.last_seen = excluded.last_seen AND excluded.tenant = '' THEN nodes.tenant ELSE excluded.tenant END,
+    name = CASE WHEN nodes.last_seen = excluded.last_seen AND excluded.name = '' THEN nodes.name ELSE excluded.name END,
+    created_at = CASE WHEN nodes.last_seen = excluded.last_seen THEN coalesce(excluded.created_at, nodes.created_at) ELSE excluded.created_at END,
+    last_used_at = CASE WHEN nodes.last_seen = excluded.last_seen THEN coalesce(excluded.last_used_at, nodes.last_used_at) ELSE excluded.last_used_at END,
+    expires_at = CASE WHEN nodes.last_seen = excluded.last_seen THEN coalesce(excluded.expires_at, nodes.expires_at) ELSE excluded.expires_at END,
+    attrs = CASE WHEN nodes.last_seen = excluded.last_seen THEN json_patch(nodes.attrs, excluded.attrs) ELSE excluded.attrs END,
+    scope_id = excluded.scope_id,
+    last_seen = excluded.last_seen,
+    gone_in = NULL`
+
+	mergeEdges = `
+INSERT INTO edges (from_id, kind, to_id, attrs, scope_id, first_seen, last_seen, gone_in)
+SELECT from_id, kind, to_id, attrs, ?1, ?2, ?2, NULL
+FROM staged_edges WHERE scope_id = ?1 ORDER BY rowid
+ON CONFLICT (from_id, kind, to_id) DO UPDATE SET
+    attrs = CASE WHEN edges.last_seen = excluded.last_seen THEN json_patch(edges.attrs, excluded.attrs) ELSE excluded.attrs END,
+    scope_id = excluded.scope_id,
+    last_seen = excluded.last_seen,
+    gone_in = NULL`
+
+	goneNodes = `UPDATE nodes SET gone_in = ?2 WHERE scope_id = ?1 AND last_seen < ?2 AND gone_in IS NULL`
+	goneEdges = `UPDATE edges SET gone_in = ?2 WHERE scope_id = ?1 AND last_seen < ?2 AND gone_in IS NULL`
+)
+
+// complete is the finishing transaction of scope s.
+func (w *stageWriter) complete(ctx context.Context, s Scope) (err error) {
+	tx, err := w.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("complete %s: %w", s, err)
+	}
+	_, known := w.scopeIDs[s]
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+			if !known {
+				delete(w.scopeIDs, s)
+			}
+		}
+	}()
+	sid, err := w.scopeID(ctx, tx, s)
+	if err != nil {
+		return fmt.Errorf("complete %s: %w", s, err)
+	}
+	var counts [4]int64
+	for i, q := range []string{mergeNodes, mergeEdges, goneNodes, goneEdges} {
+		res, err := tx.ExecContext(ctx, q, sid, w.sc.id)
+		if err != nil {
+			return fmt.Errorf("complete %s: %w", s, err)
+		}
+		counts[i], _ = res.RowsAffected()
+	}
+	for _, q := range []string{`DELETE FROM staged_nodes WHERE scope_id = ?`, `DELETE FROM staged_edges WHERE scope_id = ?`} {
+		if _, err := tx.ExecContext(ctx, q, sid); err != nil {
+			return fmt.Errorf("complete %s: %w", s, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO scan_scopes (scan_id, scope_id, completed_at, node_rows, edge_rows, gone_nodes, gone_edges) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		w.sc.id, sid, formatTime(w.sc.now()), counts[0], counts[1], counts[2], counts[3]); err != nil {
+		return fmt.Errorf("complete %s: %w", s, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("complete %s: %w", s, err)
+	}
+	return nil
+}
+
+func (w *stageWriter) recordError(ctx context.Context, e ScanError) error {
+	_, err := w.db.ExecContext(ctx, `INSERT INTO scan_errors (scan_id, at, provider, tenant, scope, operation, message) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		w.sc.id, formatTime(w.sc.now()), e.Provider, e.Tenant, e.Scope, e.Operation, e.Message)
+	if err != nil {
+		return fmt.Errorf("record scan error: %w", err)
+	}
+	return nil
+}
+
+// finish drops staged rows of scopes never completed and records the status.
+func (w *stageWriter) finish(ctx context.Context, status ScanStatus) error {
+	tx, err := w.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("finish scan: %w", err)
+	}
+	defer tx.Rollback()
+	for _, q := range []string{`DELETE FROM staged_nodes`, `DELETE FROM staged_edges`} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("finish scan: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE scans SET status = ?, finished_at = ? WHERE id = ?`, string(status), formatTime(w.sc.now()), w.sc.id); err != nil {
+		return fmt.Errorf("finish scan: %w", err)
+	}
+	return tx.Commit()
+}
+
+func (s Scope) String() string { return s.Provider + "/" + s.Tenant + "/" + s.Name }
