@@ -55,6 +55,10 @@ type Node struct {
 	Expires  time.Time
 	// Attrs holds provider-specific attributes; it is stored as JSON.
 	Attrs map[string]any
+	// Ref marks a reference to a node that some scope may describe in full
+	// (a trust principal in another account, a service principal): it
+	// creates the node when missing but never overwrites a full description.
+	Ref bool
 }
 
 // Edge is a directed relation between two nodes, identified by (From, Kind, To).

@@ -33,7 +33,8 @@ CREATE TEMP TABLE IF NOT EXISTS staged_nodes (
     created_at   TEXT,
     last_used_at TEXT,
     expires_at   TEXT,
-    attrs        TEXT NOT NULL
+    attrs        TEXT NOT NULL,
+    ref          INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS temp.staged_nodes_by_scope ON staged_nodes (scope_id);
 CREATE TEMP TABLE IF NOT EXISTS staged_edges (
@@ -65,7 +66,7 @@ ON CONFLICT (provider, tenant, name) DO UPDATE SET name = excluded.name RETURNIN
 }
 
 const (
-	insertStagedNode = `INSERT INTO staged_nodes (scope_id, id, kind, provider, tenant, name, created_at, last_used_at, expires_at, attrs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	insertStagedNode = `INSERT INTO staged_nodes (scope_id, id, kind, provider, tenant, name, created_at, last_used_at, expires_at, attrs, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	insertStagedEdge = `INSERT INTO staged_edges (scope_id, from_id, kind, to_id, attrs) VALUES (?, ?, ?, ?, ?)`
 )
 
@@ -108,7 +109,7 @@ func (w *stageWriter) flush(ctx context.Context) (err error) {
 		}
 		if n := r.node; n != nil {
 			_, err = nodeStmt.ExecContext(ctx, sid, n.ID, string(n.Kind), n.Provider, n.Tenant, n.Name,
-				nullTime(n.Created), nullTime(n.LastUsed), nullTime(n.Expires), r.attrs)
+				nullTime(n.Created), nullTime(n.LastUsed), nullTime(n.Expires), r.attrs, n.Ref)
 		} else {
 			e := r.edge
 			_, err = edgeStmt.ExecContext(ctx, sid, e.From, string(e.Kind), e.To, r.attrs)
@@ -124,27 +125,31 @@ func (w *stageWriter) flush(ctx context.Context) (err error) {
 	return nil
 }
 
-// A node or edge written twice within one scan keeps the first values where
-// the later write has none, and merges attributes (later keys win), so a
-// bare reference to a node never erases what its own scan found.
+// A node written twice within one scan keeps the first values where the
+// later write has none, and merges attributes (later keys win); a node
+// written in a later scan is replaced. A reference (ref = 1) never
+// overwrites a full description, and a full description replaces a
+// reference whole.
 const (
 	mergeNodes = `
-INSERT INTO nodes (id, kind, provider, tenant, name, created_at, last_used_at, expires_at, attrs,
+INSERT INTO nodes (id, kind, provider, tenant, name, created_at, last_used_at, expires_at, attrs, ref,
                    scope_id, first_seen, last_seen, gone_in)
-SELECT id, kind, provider, tenant, name, created_at, last_used_at, expires_at, attrs, ?1, ?2, ?2, NULL
+SELECT id, kind, provider, tenant, name, created_at, last_used_at, expires_at, attrs, ref, ?1, ?2, ?2, NULL
 FROM staged_nodes WHERE scope_id = ?1 ORDER BY rowid
 ON CONFLICT (id) DO UPDATE SET
     kind = excluded.kind,
     provider = excluded.provider,
-    tenant = CASE WHEN nodes.last_seen = excluded.last_seen AND excluded.tenant = '' THEN nodes.tenant ELSE excluded.tenant END,
-    name = CASE WHEN nodes.last_seen = excluded.last_seen AND excluded.name = '' THEN nodes.name ELSE excluded.name END,
-    created_at = CASE WHEN nodes.last_seen = excluded.last_seen THEN coalesce(excluded.created_at, nodes.created_at) ELSE excluded.created_at END,
-    last_used_at = CASE WHEN nodes.last_seen = excluded.last_seen THEN coalesce(excluded.last_used_at, nodes.last_used_at) ELSE excluded.last_used_at END,
-    expires_at = CASE WHEN nodes.last_seen = excluded.last_seen THEN coalesce(excluded.expires_at, nodes.expires_at) ELSE excluded.expires_at END,
-    attrs = CASE WHEN nodes.last_seen = excluded.last_seen THEN json_patch(nodes.attrs, excluded.attrs) ELSE excluded.attrs END,
+    tenant = CASE WHEN nodes.last_seen = excluded.last_seen AND nodes.ref = excluded.ref AND excluded.tenant = '' THEN nodes.tenant ELSE excluded.tenant END,
+    name = CASE WHEN nodes.last_seen = excluded.last_seen AND nodes.ref = excluded.ref AND excluded.name = '' THEN nodes.name ELSE excluded.name END,
+    created_at = CASE WHEN nodes.last_seen = excluded.last_seen AND nodes.ref = excluded.ref THEN coalesce(excluded.created_at, nodes.created_at) ELSE excluded.created_at END,
+    last_used_at = CASE WHEN nodes.last_seen = excluded.last_seen AND nodes.ref = excluded.ref THEN coalesce(excluded.last_used_at, nodes.last_used_at) ELSE excluded.last_used_at END,
+    expires_at = CASE WHEN nodes.last_seen = excluded.last_seen AND nodes.ref = excluded.ref THEN coalesce(excluded.expires_at, nodes.expires_at) ELSE excluded.expires_at END,
+    attrs = CASE WHEN nodes.last_seen = excluded.last_seen AND nodes.ref = excluded.ref THEN json_patch(nodes.attrs, excluded.attrs) ELSE excluded.attrs END,
+    ref = excluded.ref,
     scope_id = excluded.scope_id,
     last_seen = excluded.last_seen,
-    gone_in = NULL`
+    gone_in = NULL
+WHERE NOT (excluded.ref = 1 AND nodes.ref = 0 AND nodes.gone_in IS NULL)`
 
 	mergeEdges = `
 INSERT INTO edges (from_id, kind, to_id, attrs, scope_id, first_seen, last_seen, gone_in)

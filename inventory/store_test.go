@@ -397,3 +397,43 @@ func TestReadOnlyStoreRefusesWrites(t *testing.T) {
 		t.Errorf("OpenReadOnly of a missing file: %v", err)
 	}
 }
+
+func TestReferenceNeverOverwritesFullNode(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	full := Node{ID: "arn:aws:iam::222:role/ci", Kind: KindIdentity, Provider: "aws", Tenant: "222", Name: "ci", Attrs: map[string]any{"type": "iam_role"}}
+	ref := Node{ID: full.ID, Kind: KindIdentity, Provider: "aws", Tenant: "222", Name: "ci", Attrs: map[string]any{"principal_type": "role", "external": true}, Ref: true}
+	for _, order := range [][]Scope{{iamA, iamB}, {iamB, iamA}} {
+		sc, err := s.BeginScan(ctx, ScanInfo{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// iamA references the role; iamB (its own account) describes it.
+		if err := sc.Node(ctx, iamA, ref); err != nil {
+			t.Fatal(err)
+		}
+		if err := sc.Node(ctx, iamB, full); err != nil {
+			t.Fatal(err)
+		}
+		for _, scope := range order {
+			if err := sc.CompleteScope(ctx, scope); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := sc.Finish(ctx, ScanOK); err != nil {
+			t.Fatal(err)
+		}
+		n, err := s.NodeByID(ctx, full.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n.Attrs["type"] != "iam_role" || n.Attrs["external"] != nil {
+			t.Errorf("completing %v: attrs = %v, want the full description only", order, n.Attrs)
+		}
+	}
+	// When the owning account drops the role, a reference keeps it known as a reference.
+	runScan(t, s, scanSpec{complete: []Scope{iamB}})
+	if n, _ := s.NodeByID(ctx, full.ID); n.GoneIn == 0 {
+		t.Errorf("role still current after its account dropped it")
+	}
+}

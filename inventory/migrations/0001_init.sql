@@ -41,6 +41,9 @@ CREATE TABLE nodes (
     last_used_at TEXT,
     expires_at   TEXT,
     attrs        TEXT NOT NULL DEFAULT '{}',
+    -- 1 while the node is only known as a reference from another node
+    -- (a trust principal in another account, a service principal)
+    ref          INTEGER NOT NULL DEFAULT 0,
     -- the scope whose completion last wrote this row
     scope_id     INTEGER NOT NULL REFERENCES scopes(id),
     first_seen   INTEGER NOT NULL,

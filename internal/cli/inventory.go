@@ -1,0 +1,335 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aam-dev/aam/inventory"
+	"github.com/spf13/cobra"
+)
+
+// jsonSchemaVersion versions every JSON document aam prints.
+const jsonSchemaVersion = 1
+
+func newInventoryCmd(g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "inventory",
+		Short: "Read the inventory graph",
+		Args:  noArgs,
+		RunE:  func(c *cobra.Command, args []string) error { return c.Help() },
+	}
+	cmd.AddCommand(newInventoryListCmd(g, nil), newInventoryShowCmd(g, nil))
+	return cmd
+}
+
+// ListOptions are the flags of aam inventory list.
+type ListOptions struct {
+	*globalOptions
+	Kind     string
+	Provider string
+	Output   string
+}
+
+func validOutput(o string) error {
+	if o != "table" && o != "json" {
+		return usagef("-o must be table or json (got %q)", o)
+	}
+	return nil
+}
+
+func newInventoryListCmd(g *globalOptions, runF func(context.Context, *ListOptions) error) *cobra.Command {
+	opts := &ListOptions{globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List current nodes: agents, identities, credentials, resources",
+		Example: `  aam inventory list --kind credential
+  aam inventory list --provider aws -o json`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return runInventoryList(c.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Kind, "kind", "", "only nodes of this kind: "+kindNames())
+	cmd.Flags().StringVar(&opts.Provider, "provider", "", "only nodes of this provider")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
+	return cmd
+}
+
+func kindNames() string {
+	var s []string
+	for _, k := range inventory.NodeKinds {
+		s = append(s, string(k))
+	}
+	return strings.Join(s, ", ")
+}
+
+func runInventoryList(ctx context.Context, o *ListOptions) error {
+	if err := validOutput(o.Output); err != nil {
+		return err
+	}
+	if o.Kind != "" {
+		ok := false
+		for _, k := range inventory.NodeKinds {
+			ok = ok || string(k) == o.Kind
+		}
+		if !ok {
+			return usagef("unknown --kind %q: use one of %s", o.Kind, kindNames())
+		}
+	}
+	store, err := inventory.OpenReadOnly(ctx, o.DB)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	nodes, err := store.Nodes(ctx, inventory.NodeFilter{Kind: inventory.NodeKind(o.Kind), Provider: o.Provider})
+	if err != nil {
+		return err
+	}
+	if o.Output == "json" {
+		out := struct {
+			SchemaVersion int        `json:"schema_version"`
+			Nodes         []jsonNode `json:"nodes"`
+		}{SchemaVersion: jsonSchemaVersion, Nodes: []jsonNode{}}
+		for _, n := range nodes {
+			out.Nodes = append(out.Nodes, toJSONNode(n))
+		}
+		return writeJSON(o.IO, out)
+	}
+	if len(nodes) == 0 {
+		fmt.Fprintln(o.IO.ErrOut, "no nodes match: run aam scan first, or widen --kind/--provider")
+		return nil
+	}
+	t := newTable(o.IO, "KIND", "PROVIDER", "TENANT", "NAME", "ID", "DETAIL")
+	for _, n := range nodes {
+		t.row(string(n.Kind), n.Provider, n.Tenant, n.Name, n.ID, detail(n, o.Now()))
+	}
+	return t.flush()
+}
+
+// detail is the one-line summary of what matters about a node.
+func detail(n inventory.NodeRecord, now time.Time) string {
+	var parts []string
+	add := func(k string) {
+		if v, ok := n.Attrs[k]; ok && v != nil && v != "" {
+			parts = append(parts, fmt.Sprintf("%s=%v", k, v))
+		}
+	}
+	for _, k := range []string{"type", "principal_type", "status"} {
+		add(k)
+	}
+	if !n.Created.IsZero() {
+		parts = append(parts, fmt.Sprintf("age=%dd", int(now.Sub(n.Created).Hours()/24)))
+	}
+	switch {
+	case !n.LastUsed.IsZero():
+		parts = append(parts, "last_used="+n.LastUsed.Format("2006-01-02"))
+	case n.Attrs["never_used"] == true:
+		parts = append(parts, "never_used")
+	}
+	if n.Attrs["external"] == true {
+		parts = append(parts, "external")
+	}
+	return strings.Join(parts, " ")
+}
+
+type jsonNode struct {
+	ID        string         `json:"id"`
+	Kind      string         `json:"kind"`
+	Provider  string         `json:"provider"`
+	Tenant    string         `json:"tenant"`
+	Name      string         `json:"name"`
+	Created   *time.Time     `json:"created,omitempty"`
+	LastUsed  *time.Time     `json:"last_used,omitempty"`
+	Expires   *time.Time     `json:"expires,omitempty"`
+	Attrs     map[string]any `json:"attrs"`
+	FirstSeen int64          `json:"first_seen_scan"`
+	LastSeen  int64          `json:"last_seen_scan"`
+	GoneIn    int64          `json:"gone_in_scan,omitempty"`
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func toJSONNode(n inventory.NodeRecord) jsonNode {
+	attrs := n.Attrs
+	if attrs == nil {
+		attrs = map[string]any{}
+	}
+	return jsonNode{ID: n.ID, Kind: string(n.Kind), Provider: n.Provider, Tenant: n.Tenant, Name: n.Name,
+		Created: timePtr(n.Created), LastUsed: timePtr(n.LastUsed), Expires: timePtr(n.Expires),
+		Attrs: attrs, FirstSeen: n.FirstSeen, LastSeen: n.LastSeen, GoneIn: n.GoneIn}
+}
+
+type jsonEdge struct {
+	From     string         `json:"from"`
+	Kind     string         `json:"kind"`
+	To       string         `json:"to"`
+	PeerKind string         `json:"peer_kind,omitempty"`
+	PeerName string         `json:"peer_name,omitempty"`
+	Attrs    map[string]any `json:"attrs"`
+}
+
+func toJSONEdges(es []inventory.EdgeRecord) []jsonEdge {
+	out := []jsonEdge{}
+	for _, e := range es {
+		attrs := e.Attrs
+		if attrs == nil {
+			attrs = map[string]any{}
+		}
+		out = append(out, jsonEdge{From: e.From, Kind: string(e.Kind), To: e.To, PeerKind: string(e.PeerKind), PeerName: e.PeerName, Attrs: attrs})
+	}
+	return out
+}
+
+func writeJSON(io *IOStreams, v any) error {
+	enc := json.NewEncoder(io.Out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// ShowOptions are the flags of aam inventory show.
+type ShowOptions struct {
+	*globalOptions
+	ID     string
+	Output string
+}
+
+func newInventoryShowCmd(g *globalOptions, runF func(context.Context, *ShowOptions) error) *cobra.Command {
+	opts := &ShowOptions{globalOptions: g}
+	cmd := &cobra.Command{
+		Use:     "show ID",
+		Short:   "Show one node and its edges in both directions",
+		Example: `  aam inventory show arn:aws:iam::111111111111:role/bedrock-agent-admin`,
+		Args:    exactArgs(1, "one node id (see aam inventory list)"),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.ID = args[0]
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return runInventoryShow(c.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
+	return cmd
+}
+
+func runInventoryShow(ctx context.Context, o *ShowOptions) error {
+	if err := validOutput(o.Output); err != nil {
+		return err
+	}
+	store, err := inventory.OpenReadOnly(ctx, o.DB)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	n, err := store.NodeByID(ctx, o.ID)
+	if errors.Is(err, inventory.ErrNotFound) {
+		return fmt.Errorf("no node with id %q: list ids with aam inventory list", o.ID)
+	}
+	if err != nil {
+		return err
+	}
+	out, in, err := store.EdgesOf(ctx, o.ID)
+	if err != nil {
+		return err
+	}
+	if o.Output == "json" {
+		return writeJSON(o.IO, struct {
+			SchemaVersion int        `json:"schema_version"`
+			Node          jsonNode   `json:"node"`
+			Out           []jsonEdge `json:"out"`
+			In            []jsonEdge `json:"in"`
+		}{jsonSchemaVersion, toJSONNode(n), toJSONEdges(out), toJSONEdges(in)})
+	}
+	w := o.IO.Out
+	fmt.Fprintf(w, "%s %s\n", n.Kind, n.Name)
+	fmt.Fprintf(w, "  id:        %s\n", n.ID)
+	fmt.Fprintf(w, "  provider:  %s   tenant: %s\n", n.Provider, n.Tenant)
+	for _, tv := range []struct {
+		label string
+		t     time.Time
+	}{{"created", n.Created}, {"last used", n.LastUsed}, {"expires", n.Expires}} {
+		if !tv.t.IsZero() {
+			fmt.Fprintf(w, "  %-10s %s\n", tv.label+":", tv.t.Format(time.RFC3339))
+		}
+	}
+	fmt.Fprintf(w, "  seen:      scans %d..%d", n.FirstSeen, n.LastSeen)
+	if n.GoneIn != 0 {
+		fmt.Fprintf(w, " (gone in scan %d)", n.GoneIn)
+	}
+	fmt.Fprintln(w)
+	keys := make([]string, 0, len(n.Attrs))
+	for k := range n.Attrs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v, _ := json.Marshal(n.Attrs[k])
+		fmt.Fprintf(w, "  %s: %s\n", k, v)
+	}
+	for _, dir := range []struct {
+		title string
+		edges []inventory.EdgeRecord
+		out   bool
+	}{{"Out", out, true}, {"In", in, false}} {
+		fmt.Fprintf(w, "\n%s (%d):\n", dir.title, len(dir.edges))
+		if len(dir.edges) == 0 {
+			continue
+		}
+		t := newSummaryTable(o.IO, "  EDGE", "PEER KIND", "PEER", "DETAIL")
+		for _, e := range dir.edges {
+			peer := e.To
+			if !dir.out {
+				peer = e.From
+			}
+			t.row("  "+string(e.Kind), string(e.PeerKind), peer, edgeDetail(e))
+		}
+		if err := t.flush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func edgeDetail(e inventory.EdgeRecord) string {
+	var parts []string
+	if l, ok := e.Attrs["level"]; ok {
+		parts = append(parts, fmt.Sprintf("level=%v", l))
+	}
+	if a, ok := e.Attrs["actions"].([]any); ok {
+		var s []string
+		for _, x := range a {
+			s = append(s, fmt.Sprint(x))
+		}
+		if len(s) > 4 {
+			s = append(s[:4], fmt.Sprintf("+%d", len(s)-4))
+		}
+		parts = append(parts, "actions="+strings.Join(s, ","))
+	}
+	if c, ok := e.Attrs["conditional"].(bool); ok && c {
+		parts = append(parts, "conditional")
+	}
+	if st, ok := e.Attrs["statements"].([]any); ok {
+		for _, s := range st {
+			if m, ok := s.(map[string]any); ok {
+				if conds, ok := m["conditions"]; ok {
+					b, _ := json.Marshal(conds)
+					parts = append(parts, "conditions="+string(b))
+				}
+			}
+		}
+	}
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,116 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/aam-dev/aam/lab"
+	"github.com/spf13/cobra"
+)
+
+func newLabCmd(g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "lab",
+		Short: "Run the lab: a loopback emulation of the provider APIs",
+		Args:  noArgs,
+		RunE:  func(c *cobra.Command, args []string) error { return c.Help() },
+	}
+	cmd.AddCommand(newLabServeCmd(g, nil))
+	return cmd
+}
+
+// LabServeOptions are the flags of aam lab serve.
+type LabServeOptions struct {
+	*globalOptions
+	Estate        string
+	Addr          string
+	AWSConfigPath string
+	PageSize      int
+	Latency       time.Duration
+	ThrottleEvery int
+	Deny          []string
+}
+
+func newLabServeCmd(g *globalOptions, runF func(context.Context, *LabServeOptions) error) *cobra.Command {
+	opts := &LabServeOptions{globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve an estate on loopback until interrupted",
+		Long: `Serve an estate (the built-in demo estate, or --estate FILE) on loopback,
+speaking the providers' wire protocols, until interrupted. It prints, for
+each account, the environment that points the AWS SDK (and aam) at it, and
+with --aws-config writes an AWS config file with one profile per account.`,
+		Example: `  aam lab serve
+  aam lab serve --estate testdata/estates/two-accounts.yaml --aws-config lab.aws.config --throttle-every 3`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return runLabServe(c.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Estate, "estate", "", "estate file (YAML); default: the built-in demo estate")
+	f.StringVar(&opts.Addr, "addr", "127.0.0.1:0", "loopback address to listen on")
+	f.StringVar(&opts.AWSConfigPath, "aws-config", "", "write an AWS config file with one profile per account here")
+	f.IntVar(&opts.PageSize, "page-size", 0, "items per page of every list (0: 100)")
+	f.DurationVar(&opts.Latency, "latency", 0, "latency added to every call")
+	f.IntVar(&opts.ThrottleEvery, "throttle-every", 0, "throttle every Nth call (0: never)")
+	f.StringArrayVar(&opts.Deny, "deny", nil, "answer AccessDenied to this account's IAM calls (repeatable)")
+	return cmd
+}
+
+func runLabServe(ctx context.Context, o *LabServeOptions) error {
+	if o.PageSize < 0 || o.ThrottleEvery < 0 || o.Latency < 0 {
+		return usagef("--page-size, --throttle-every and --latency must not be negative")
+	}
+	var (
+		estate *lab.Estate
+		err    error
+	)
+	if o.Estate == "" {
+		estate, err = lab.DemoEstate()
+	} else {
+		estate, err = lab.LoadEstate(o.Estate)
+	}
+	if err != nil {
+		return err
+	}
+	srv := lab.NewServer(estate, lab.Options{PageSize: o.PageSize, Latency: o.Latency, ThrottleEvery: o.ThrottleEvery, DenyAccounts: o.Deny})
+	url, err := srv.Start(o.Addr)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	w := o.IO.Out
+	fmt.Fprintf(w, "lab serving %d account(s) at %s\n", len(estate.Accounts), url)
+	for _, a := range estate.Accounts {
+		fmt.Fprintf(w, "\n# account %s (%s)\n", a.ID, a.Alias)
+		for _, kv := range srv.Env(a.ID) {
+			fmt.Fprintf(w, "export %s\n", kv)
+		}
+	}
+	if o.AWSConfigPath != "" {
+		if err := os.WriteFile(o.AWSConfigPath, []byte(srv.AWSConfigFile()), 0o600); err != nil {
+			return fmt.Errorf("write the AWS config file: %w", err)
+		}
+		fmt.Fprintf(w, "\nAWS config file with one profile per account: %s (use AWS_CONFIG_FILE=%s AWS_PROFILE=<alias>)\n", o.AWSConfigPath, o.AWSConfigPath)
+	}
+	fmt.Fprintln(w, "\nPress Ctrl-C to stop.")
+	<-ctx.Done()
+	st := srv.Stats()
+	fmt.Fprintf(o.IO.ErrOut, "lab stopped after %d calls (%d throttled, %d denied)\n", total(st.Calls), st.Throttled, st.Denied)
+	return nil
+}
+
+func total(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+

@@ -1,0 +1,373 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aam-dev/aam/inventory"
+	"github.com/aam-dev/aam/lab"
+	"github.com/aam-dev/aam/scanners"
+	"github.com/aam-dev/aam/scanners/aws"
+	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
+)
+
+// ScanOptions are the flags of aam scan.
+type ScanOptions struct {
+	*globalOptions
+	Providers   []string
+	Regions     []string
+	ConfigPath  string
+	Concurrency int
+	Timeout     time.Duration
+	Demo        bool
+	// MaxBackoff caps the SDK retryers' backoff (hidden; tests shorten it).
+	MaxBackoff time.Duration
+}
+
+func newScanCmd(g *globalOptions, runF func(context.Context, *ScanOptions) error) *cobra.Command {
+	opts := &ScanOptions{globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "scan",
+		Short: "Scan providers for agents, identities and credentials",
+		Long: `Scan providers and write what they have to the inventory database.
+
+With --demo, aam starts its lab (a loopback emulation of the provider APIs)
+with a built-in estate and scans it through the real SDK clients; nothing
+outside this machine is reached. Otherwise it scans the tenants of the
+config file (--config), or with --provider aws the account of the default
+credential chain (profiles, SSO, AWS_* variables, AWS_ENDPOINT_URL).
+
+Exit codes: 0 ok, 1 error (every tenant failed, bad input), 2 usage,
+4 partial (some tenant or operation failed, or --timeout hit with results written).`,
+		Example: `  aam scan --demo
+  aam scan --provider aws --region us-east-1
+  aam scan --config aam.yaml --concurrency 32 --timeout 10m`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return runScan(c.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&opts.Providers, "provider", nil, "provider to scan (repeatable): "+strings.Join(registry().Names(), ", "))
+	f.StringArrayVar(&opts.Regions, "region", nil, "region to scan (repeatable); replaces the config file's regions")
+	f.StringVar(&opts.ConfigPath, "config", "", "config file listing tenants and regions (aam.yaml)")
+	f.IntVar(&opts.Concurrency, "concurrency", 16, "API calls in flight at most")
+	f.DurationVar(&opts.Timeout, "timeout", 0, "stop scanning after this long and keep what finished (0: no limit)")
+	f.BoolVar(&opts.Demo, "demo", false, "scan the built-in lab estate on loopback; reaches nothing outside this machine")
+	f.DurationVar(&opts.MaxBackoff, "max-backoff", 20*time.Second, "longest wait between retries of a throttled call")
+	_ = f.MarkHidden("max-backoff")
+	return cmd
+}
+
+// scanPlan is what a scan will run, resolved from flags, config and demo.
+type scanPlan struct {
+	scanners []scanners.Scanner
+	lab      *lab.Server
+	accounts int
+}
+
+func (o *ScanOptions) validate() error {
+	if o.Concurrency < 1 {
+		return usagef("--concurrency must be at least 1 (got %d)", o.Concurrency)
+	}
+	if o.Timeout < 0 {
+		return usagef("--timeout must not be negative (got %s)", o.Timeout)
+	}
+	if o.Demo && (o.ConfigPath != "" || len(o.Providers) > 0) {
+		return usagef("--demo scans the built-in lab estate: drop --config and --provider, or drop --demo")
+	}
+	if !o.Demo && o.ConfigPath == "" && len(o.Providers) == 0 {
+		return usagef("nothing to scan: pass --demo, --provider aws, or --config aam.yaml")
+	}
+	reg := registry()
+	for _, p := range o.Providers {
+		if _, err := reg.Lookup(p); err != nil {
+			return usageError{err}
+		}
+	}
+	return nil
+}
+
+func (o *ScanOptions) scannerOptions(transport http.RoundTripper) scanners.Options {
+	return scanners.Options{
+		Regions:     o.Regions,
+		Concurrency: o.Concurrency,
+		Transport:   scanners.LimitTransport(transport, o.Concurrency),
+		MaxBackoff:  o.MaxBackoff,
+		Now:         o.Now,
+	}
+}
+
+func (o *ScanOptions) plan(ctx context.Context) (*scanPlan, error) {
+	if o.Demo {
+		return o.demoPlan()
+	}
+	reg := registry()
+	sections := map[string]*yaml.Node{}
+	providers := o.Providers
+	if o.ConfigPath != "" {
+		cfg, err := scanners.LoadConfig(o.ConfigPath, reg)
+		if err != nil {
+			return nil, err
+		}
+		sections = cfg.Sections
+		if len(providers) == 0 {
+			providers = cfg.Providers()
+		}
+	}
+	sopts := o.scannerOptions(scanners.NewTransport(false))
+	p := &scanPlan{}
+	for _, name := range providers {
+		prov, err := reg.Lookup(name)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		s, err := prov.New(ctx, sections[name], sopts)
+		if err != nil {
+			return nil, err
+		}
+		p.scanners = append(p.scanners, s)
+	}
+	return p, nil
+}
+
+// demoPlan starts the lab with the embedded estate and points an AWS
+// scanner at it, isolated from the user's profiles and environment, over a
+// transport that can reach nothing but loopback.
+func (o *ScanOptions) demoPlan() (*scanPlan, error) {
+	estate, err := lab.DemoEstate()
+	if err != nil {
+		return nil, fmt.Errorf("load the demo estate: %w", err)
+	}
+	srv := lab.NewServer(estate, lab.Options{})
+	url, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("start the lab: %w", err)
+	}
+	cfg := aws.Config{}
+	for _, a := range estate.Accounts {
+		label := a.ID
+		if a.Alias != "" {
+			label = a.Alias
+		}
+		cfg.Accounts = append(cfg.Accounts, aws.IsolatedAccount(aws.Isolated{
+			Label: label, AccessKeyID: a.AccessKeyID, SecretAccessKey: a.SecretAccessKey, Endpoint: url,
+		}))
+	}
+	regions := o.Regions
+	if len(regions) == 0 {
+		regions = []string{"us-east-1"}
+	}
+	sopts := o.scannerOptions(scanners.NewTransport(true))
+	sopts.Regions = regions
+	s, err := aws.New(cfg, sopts)
+	if err != nil {
+		srv.Close()
+		return nil, err
+	}
+	return &scanPlan{scanners: []scanners.Scanner{s}, lab: srv, accounts: len(estate.Accounts)}, nil
+}
+
+func runScan(ctx context.Context, o *ScanOptions) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	plan, err := o.plan(ctx)
+	if err != nil {
+		return err
+	}
+	if plan.lab != nil {
+		defer plan.lab.Close()
+	}
+	store, err := inventory.Open(ctx, o.DB)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	var names []string
+	for _, s := range plan.scanners {
+		names = append(names, s.Name())
+	}
+	started := o.Now()
+	scan, err := store.BeginScan(ctx, inventory.ScanInfo{Providers: names, AAMVersion: Version, Now: o.Now})
+	if err != nil {
+		return err
+	}
+
+	scanCtx := ctx
+	if o.Timeout > 0 {
+		var cancel context.CancelFunc
+		scanCtx, cancel = context.WithTimeout(ctx, o.Timeout)
+		defer cancel()
+	}
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		storeErr error
+	)
+	for _, s := range plan.scanners {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := runScanner(scanCtx, s, scan); err != nil {
+				mu.Lock()
+				storeErr = errors.Join(storeErr, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	timedOut := errors.Is(scanCtx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
+	interrupted := ctx.Err() != nil
+
+	// Finishing must happen even when the scan's context is done.
+	finishCtx := context.WithoutCancel(ctx)
+	if timedOut {
+		_ = scan.RecordError(finishCtx, inventory.ScanError{Provider: strings.Join(names, ","), Operation: "scan", Message: fmt.Sprintf("--timeout %s reached: scopes not finished by then keep their previous state", o.Timeout)})
+	}
+	scopes, err := store.CompletedScopes(finishCtx, scan.ID())
+	if err != nil {
+		return err
+	}
+	scanErrs, err := store.ScanErrors(finishCtx, scan.ID())
+	if err != nil {
+		return err
+	}
+	status := inventory.ScanOK
+	switch {
+	case storeErr != nil:
+		status = inventory.ScanFailed
+	case interrupted:
+		status = inventory.ScanInterrupted
+	case len(scanErrs) > 0 && len(scopes) == 0:
+		status = inventory.ScanFailed
+	case len(scanErrs) > 0:
+		status = inventory.ScanPartial
+	}
+	if err := scan.Finish(finishCtx, status); err != nil {
+		return err
+	}
+	sum := scanSummary{
+		ScanID: scan.ID(), Status: status, Elapsed: o.Now().Sub(started), Scopes: scopes, Errors: scanErrs, DB: o.DB,
+	}
+	if plan.lab != nil {
+		st := plan.lab.Stats()
+		sum.LabCalls = st.Calls
+		sum.LabURL = plan.lab.URL()
+		sum.LabAccounts = plan.accounts
+	}
+	if sum.Nodes, err = store.NodeCounts(finishCtx); err != nil {
+		return err
+	}
+	if sum.Edges, err = store.EdgeCounts(finishCtx); err != nil {
+		return err
+	}
+	if err := sum.write(o.IO); err != nil {
+		return err
+	}
+	switch {
+	case storeErr != nil:
+		return fmt.Errorf("writing the inventory failed: %w: check that %s is writable and the disk has room", storeErr, o.DB)
+	case interrupted:
+		return partialError{"interrupted: scopes finished before the interrupt were kept"}
+	case status == inventory.ScanFailed:
+		return errors.New("every tenant failed: see the errors above")
+	case timedOut && len(scopes) == 0:
+		return fmt.Errorf("--timeout %s reached before any scope finished: raise --timeout", o.Timeout)
+	case status == inventory.ScanPartial:
+		return partialError{fmt.Sprintf("scan %d is partial: %d error(s), %d scope(s) complete", scan.ID(), len(scanErrs), len(scopes))}
+	}
+	return nil
+}
+
+// runScanner runs one scanner, turning a panic into a recorded error so one
+// provider cannot take the others down.
+func runScanner(ctx context.Context, s scanners.Scanner, w inventory.Writer) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = w.RecordError(context.WithoutCancel(ctx), inventory.ScanError{Provider: s.Name(), Operation: "scan", Message: fmt.Sprintf("scanner panicked: %v (please report this bug)", r)})
+		}
+	}()
+	return s.Scan(ctx, w)
+}
+
+// scanSummary is what aam scan prints.
+type scanSummary struct {
+	ScanID      int64
+	Status      inventory.ScanStatus
+	Elapsed     time.Duration
+	DB          string
+	Scopes      []inventory.Scope
+	Errors      []inventory.ScanError
+	Nodes       []inventory.Count
+	Edges       []inventory.Count
+	LabURL      string
+	LabAccounts int
+	LabCalls    map[string]int
+}
+
+func (s scanSummary) write(io *IOStreams) error {
+	w := io.Out
+	fmt.Fprintf(w, "Scan %d: %s in %s, written to %s\n", s.ScanID, s.Status, s.Elapsed.Round(time.Millisecond), s.DB)
+	if s.LabURL != "" {
+		fmt.Fprintf(w, "Demo: the built-in estate (%d accounts) served by the lab at %s; nothing outside this machine was reached.\n", s.LabAccounts, s.LabURL)
+	}
+	fmt.Fprintln(w)
+	t := newSummaryTable(io, "PROVIDER", "NODE KIND", "COUNT")
+	for _, c := range s.Nodes {
+		t.row(c.Provider, c.Kind, fmt.Sprint(c.N))
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	t = newSummaryTable(io, "PROVIDER", "EDGE KIND", "COUNT")
+	for _, c := range s.Edges {
+		t.row(c.Provider, c.Kind, fmt.Sprint(c.N))
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nScopes complete: %d\n", len(s.Scopes))
+	for _, sc := range s.Scopes {
+		fmt.Fprintf(w, "  %s\n", sc)
+	}
+	if len(s.Errors) == 0 {
+		fmt.Fprintln(w, "Partial failures: none")
+	} else {
+		fmt.Fprintf(w, "Partial failures: %d\n", len(s.Errors))
+		for _, e := range s.Errors {
+			where := strings.Trim(strings.Join([]string{e.Provider, e.Tenant, e.Scope}, "/"), "/")
+			fmt.Fprintf(w, "  %s %s: %s\n", where, e.Operation, e.Message)
+		}
+	}
+	if len(s.LabCalls) > 0 {
+		ops := make([]string, 0, len(s.LabCalls))
+		total := 0
+		for op, n := range s.LabCalls {
+			ops = append(ops, op)
+			total += n
+		}
+		sort.Strings(ops)
+		fmt.Fprintf(w, "\nLab calls: %d\n", total)
+		t = newSummaryTable(io, "OPERATION", "CALLS")
+		for _, op := range ops {
+			t.row(op, fmt.Sprint(s.LabCalls[op]))
+		}
+		if err := t.flush(); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(w, "\nNext: aam inventory list --kind credential --db %s\n", s.DB)
+	return nil
+}

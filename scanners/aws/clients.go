@@ -1,0 +1,104 @@
+package aws
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// IAMAPI is the part of the IAM client the scanner calls: reads only, so a
+// scanner cannot change an account by construction.
+type IAMAPI interface {
+	iam.GetAccountAuthorizationDetailsAPIClient
+	iam.ListAccessKeysAPIClient
+	GetAccessKeyLastUsed(ctx context.Context, in *iam.GetAccessKeyLastUsedInput, opts ...func(*iam.Options)) (*iam.GetAccessKeyLastUsedOutput, error)
+}
+
+// STSAPI is the part of the STS client the scanner calls.
+type STSAPI interface {
+	GetCallerIdentity(ctx context.Context, in *sts.GetCallerIdentityInput, opts ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
+}
+
+// clients are one account's SDK clients.
+type clients struct {
+	iam IAMAPI
+	sts STSAPI
+}
+
+// retryer returns the SDK's standard retryer with our attempts and backoff.
+// Its client-side retry quota is off: throttling is the server's call, and
+// a long scan must not fail because an earlier burst drained the bucket.
+func retryer(attempts int, maxBackoff time.Duration) func() awssdk.Retryer {
+	return func() awssdk.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = attempts
+			o.MaxBackoff = maxBackoff
+			o.Backoff = retry.NewExponentialJitterBackoff(maxBackoff)
+			o.RateLimiter = ratelimit.None
+		})
+	}
+}
+
+// loadConfig resolves one account's aws.Config: the standard chain (with
+// its profile, AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>), or for an
+// isolated account nothing but the given credentials and endpoint.
+func (s *Scanner) loadConfig(ctx context.Context, a AccountConfig, region string) (awssdk.Config, error) {
+	client := &http.Client{Transport: s.opts.Transport}
+	if a.isolated != nil {
+		iso := a.isolated
+		cfg := awssdk.Config{
+			Region:           region,
+			Credentials:      awssdk.NewCredentialsCache(credentials.NewStaticCredentialsProvider(iso.AccessKeyID, iso.SecretAccessKey, "")),
+			HTTPClient:       client,
+			Retryer:          retryer(s.opts.MaxAttempts, s.opts.MaxBackoff),
+			BaseEndpoint:     awssdk.String(iso.Endpoint),
+			RetryMaxAttempts: s.opts.MaxAttempts,
+		}
+		if cfg.Region == "" {
+			cfg.Region = "us-east-1"
+		}
+		return cfg, nil
+	}
+	opts := []func(*config.LoadOptions) error{
+		config.WithHTTPClient(client),
+		config.WithRetryer(retryer(s.opts.MaxAttempts, s.opts.MaxBackoff)),
+	}
+	if a.Profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(a.Profile))
+	}
+	if region != "" {
+		opts = append(opts, config.WithRegion(region))
+	}
+	if s.cfg.EndpointURL != "" {
+		opts = append(opts, config.WithBaseEndpoint(s.cfg.EndpointURL))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		var pe config.SharedConfigProfileNotExistError
+		if errors.As(err, &pe) {
+			return cfg, fmt.Errorf("profile %q not found in the AWS config files: check the profile name in aam.yaml or ~/.aws/config", a.Profile)
+		}
+		return cfg, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		return cfg, errors.New("no AWS region: pass --region, set AWS_REGION, or set region in the profile or aam.yaml")
+	}
+	return cfg, nil
+}
+
+func newClients(cfg awssdk.Config) clients {
+	return clients{
+		iam: iam.NewFromConfig(cfg),
+		sts: sts.NewFromConfig(cfg),
+	}
+}

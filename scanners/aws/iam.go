@@ -1,0 +1,586 @@
+package aws
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aam-dev/aam/inventory"
+	"github.com/aam-dev/aam/scanners/aws/iampolicy"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+)
+
+// iamScan scans the IAM of one account: the account-global scope.
+type iamScan struct {
+	scanner *Scanner
+	c       clients
+	w       inventory.Writer
+	account string
+	caller  string
+	scope   inventory.Scope
+	// op is the operation running when the scan failed.
+	op string
+
+	details  iam.GetAccountAuthorizationDetailsOutput
+	policies map[string]*iampolicy.Document // managed policy ARN -> default version
+	groups   map[string]types.GroupDetail
+	known    map[string]bool // node ids this scope writes in full
+	// problems are documents that could not be read; they are recorded and
+	// the rest of the scope still completes.
+	problems []inventory.ScanError
+}
+
+func (is *iamScan) run(ctx context.Context) error {
+	is.scope = inventory.Scope{Provider: ProviderName, Tenant: is.account, Name: inventory.GlobalScope}
+	if err := is.fetchDetails(ctx); err != nil {
+		return err
+	}
+	is.indexDetails()
+	for _, r := range is.details.RoleDetailList {
+		if err := is.role(ctx, r); err != nil {
+			return err
+		}
+	}
+	for _, u := range is.details.UserDetailList {
+		if err := is.user(ctx, u); err != nil {
+			return err
+		}
+	}
+	if err := is.accessKeys(ctx); err != nil {
+		return err
+	}
+	for _, p := range is.problems {
+		if err := is.w.RecordError(ctx, p); err != nil {
+			return storeError{err}
+		}
+	}
+	is.op = "complete"
+	if err := is.w.CompleteScope(ctx, is.scope); err != nil {
+		return storeError{err}
+	}
+	return nil
+}
+
+// fetchDetails pages GetAccountAuthorizationDetails to the end: roles,
+// users, groups and managed policies with their documents, in the fewest calls.
+func (is *iamScan) fetchDetails(ctx context.Context) error {
+	is.op = "iam:GetAccountAuthorizationDetails"
+	p := iam.NewGetAccountAuthorizationDetailsPaginator(is.c.iam, &iam.GetAccountAuthorizationDetailsInput{
+		Filter: []types.EntityType{types.EntityTypeRole, types.EntityTypeUser, types.EntityTypeGroup, types.EntityTypeLocalManagedPolicy, types.EntityTypeAWSManagedPolicy},
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		is.details.RoleDetailList = append(is.details.RoleDetailList, page.RoleDetailList...)
+		is.details.UserDetailList = append(is.details.UserDetailList, page.UserDetailList...)
+		is.details.GroupDetailList = append(is.details.GroupDetailList, page.GroupDetailList...)
+		is.details.Policies = append(is.details.Policies, page.Policies...)
+	}
+	return nil
+}
+
+func (is *iamScan) problem(op, what string, err error) {
+	is.problems = append(is.problems, inventory.ScanError{
+		Provider: ProviderName, Tenant: is.account, Scope: inventory.GlobalScope, Operation: op,
+		Message: fmt.Sprintf("%s: %v (the rest of the account was scanned)", what, err),
+	})
+}
+
+func (is *iamScan) indexDetails() {
+	is.policies = map[string]*iampolicy.Document{}
+	for _, p := range is.details.Policies {
+		for _, v := range p.PolicyVersionList {
+			if !v.IsDefaultVersion {
+				continue
+			}
+			doc, err := iampolicy.Decode(deref(v.Document))
+			if err != nil {
+				is.problem("decode policy", "managed policy "+deref(p.Arn), err)
+				continue
+			}
+			is.policies[deref(p.Arn)] = doc
+		}
+	}
+	is.groups = map[string]types.GroupDetail{}
+	for _, g := range is.details.GroupDetailList {
+		is.groups[deref(g.GroupName)] = g
+	}
+	is.known = map[string]bool{}
+	for _, r := range is.details.RoleDetailList {
+		is.known[deref(r.Arn)] = true
+	}
+	for _, u := range is.details.UserDetailList {
+		is.known[deref(u.Arn)] = true
+	}
+}
+
+func (is *iamScan) node(ctx context.Context, n inventory.Node) error {
+	if err := is.w.Node(ctx, is.scope, n); err != nil {
+		return storeError{err}
+	}
+	return nil
+}
+
+func (is *iamScan) edge(ctx context.Context, e inventory.Edge) error {
+	if err := is.w.Edge(ctx, is.scope, e); err != nil {
+		return storeError{err}
+	}
+	return nil
+}
+
+func tagMap(tags []types.Tag) map[string]string {
+	if len(tags) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(tags))
+	for _, t := range tags {
+		m[deref(t.Key)] = deref(t.Value)
+	}
+	return m
+}
+
+func (is *iamScan) role(ctx context.Context, r types.RoleDetail) error {
+	arn := deref(r.Arn)
+	attrs := map[string]any{"type": "iam_role", "path": deref(r.Path), "role_id": deref(r.RoleId)}
+	if t := tagMap(r.Tags); t != nil {
+		attrs["tags"] = t
+	}
+	if r.PermissionsBoundary != nil {
+		attrs["permissions_boundary"] = deref(r.PermissionsBoundary.PermissionsBoundaryArn)
+	}
+	n := inventory.Node{ID: arn, Kind: inventory.KindIdentity, Provider: ProviderName, Tenant: is.account, Name: deref(r.RoleName), Created: deref(r.CreateDate), Attrs: attrs}
+	if lu := r.RoleLastUsed; lu != nil {
+		n.LastUsed = deref(lu.LastUsedDate)
+		if lu.Region != nil {
+			attrs["last_used_region"] = *lu.Region
+		}
+	}
+	if err := is.node(ctx, n); err != nil {
+		return err
+	}
+	if err := is.trust(ctx, arn, deref(r.AssumeRolePolicyDocument)); err != nil {
+		return err
+	}
+	var sources []iampolicy.Source
+	sources = append(sources, is.inline("inline:", r.RolePolicyList, "role "+arn)...)
+	sources = append(sources, is.managed("", r.AttachedManagedPolicies)...)
+	return is.access(ctx, arn, sources)
+}
+
+func (is *iamScan) user(ctx context.Context, u types.UserDetail) error {
+	arn := deref(u.Arn)
+	attrs := map[string]any{"type": "iam_user", "path": deref(u.Path), "user_id": deref(u.UserId)}
+	if len(u.GroupList) > 0 {
+		attrs["groups"] = u.GroupList
+	}
+	if t := tagMap(u.Tags); t != nil {
+		attrs["tags"] = t
+	}
+	if u.PermissionsBoundary != nil {
+		attrs["permissions_boundary"] = deref(u.PermissionsBoundary.PermissionsBoundaryArn)
+	}
+	n := inventory.Node{ID: arn, Kind: inventory.KindIdentity, Provider: ProviderName, Tenant: is.account, Name: deref(u.UserName), Created: deref(u.CreateDate), Attrs: attrs}
+	if err := is.node(ctx, n); err != nil {
+		return err
+	}
+	var sources []iampolicy.Source
+	sources = append(sources, is.inline("inline:", u.UserPolicyList, "user "+arn)...)
+	sources = append(sources, is.managed("", u.AttachedManagedPolicies)...)
+	for _, gname := range u.GroupList {
+		g, ok := is.groups[gname]
+		if !ok {
+			continue
+		}
+		prefix := "group:" + gname + "/"
+		sources = append(sources, is.inline(prefix+"inline:", g.GroupPolicyList, "group "+deref(g.Arn))...)
+		sources = append(sources, is.managed(prefix, g.AttachedManagedPolicies)...)
+	}
+	return is.access(ctx, arn, sources)
+}
+
+func (is *iamScan) inline(prefix string, ps []types.PolicyDetail, owner string) []iampolicy.Source {
+	var out []iampolicy.Source
+	for _, p := range ps {
+		doc, err := iampolicy.Decode(deref(p.PolicyDocument))
+		if err != nil {
+			is.problem("decode policy", "inline policy "+deref(p.PolicyName)+" of "+owner, err)
+			continue
+		}
+		out = append(out, iampolicy.Source{Name: prefix + deref(p.PolicyName), Document: doc})
+	}
+	return out
+}
+
+// managed resolves attached managed policies to their documents. An
+// AWS-managed policy whose document GetAccountAuthorizationDetails did not
+// return is classified by its well-known level.
+func (is *iamScan) managed(prefix string, attached []types.AttachedPolicy) []iampolicy.Source {
+	var out []iampolicy.Source
+	for _, a := range attached {
+		arn := deref(a.PolicyArn)
+		if doc, ok := is.policies[arn]; ok {
+			out = append(out, iampolicy.Source{Name: prefix + arn, Document: doc})
+			continue
+		}
+		if doc := wellKnownDocument(arn); doc != nil {
+			out = append(out, iampolicy.Source{Name: prefix + arn + " (well-known)", Document: doc})
+		}
+	}
+	return out
+}
+
+// wellKnownDocument stands in for an AWS-managed policy with no document:
+// a statement on "*" at the policy's well-known level.
+func wellKnownDocument(arn string) *iampolicy.Document {
+	level, ok := iampolicy.ManagedPolicyLevel(arn)
+	if !ok {
+		return nil
+	}
+	action := map[iampolicy.Level]string{iampolicy.Admin: "*", iampolicy.Write: "*:Put*", iampolicy.Read: "*:Get*"}[level]
+	if action == "" {
+		return nil
+	}
+	return &iampolicy.Document{Statements: []iampolicy.Statement{{Effect: iampolicy.Allow, Actions: []string{action}, Resources: []string{"*"}}}}
+}
+
+// access writes one can_access edge per resource pattern the identity's
+// effective policies reach, with the privilege level and actions.
+func (is *iamScan) access(ctx context.Context, from string, sources []iampolicy.Source) error {
+	type agg struct {
+		attrs  map[string]any
+		level  iampolicy.Level
+		grants []map[string]any
+	}
+	targets := map[string]*agg{}
+	var order []string
+	for _, g := range iampolicy.Effective(sources) {
+		to := resourceID(is.account, g.Resource)
+		grant := map[string]any{
+			"resource": g.Resource, "level": g.Level.String(), "actions": g.Actions, "sources": g.Sources,
+			"sensitive": g.Sensitive, "conditional": g.Conditional, "deny_conditional": g.DenyConditional,
+		}
+		if g.NotResource {
+			grant["not_resource"] = g.Excluded
+		}
+		a, ok := targets[to]
+		if !ok {
+			a = &agg{}
+			targets[to] = a
+			order = append(order, to)
+			if err := is.resourceNode(ctx, to, g.Resource); err != nil {
+				return err
+			}
+		}
+		a.grants = append(a.grants, grant)
+		if g.Level > a.level || len(a.grants) == 1 {
+			a.level = g.Level
+		}
+	}
+	for _, to := range order {
+		a := targets[to]
+		attrs := a.grants[0]
+		if len(a.grants) > 1 {
+			attrs = map[string]any{"level": a.level.String(), "grants": a.grants}
+		}
+		if err := is.edge(ctx, inventory.Edge{From: from, To: to, Kind: inventory.EdgeCanAccess, Attrs: attrs}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resourceID names the node a resource pattern stands for: the pattern
+// itself, or for "*" a node standing for every resource of the account.
+func resourceID(account, pattern string) string {
+	if pattern == "*" {
+		return "aws:" + account + ":resource/*"
+	}
+	return pattern
+}
+
+func (is *iamScan) resourceNode(ctx context.Context, id, pattern string) error {
+	tenant, name := accountOf(pattern), pattern
+	if pattern == "*" {
+		tenant, name = is.account, "* (every resource)"
+	}
+	if tenant == "" {
+		tenant = is.account
+	}
+	// A pattern names resources other scopes (and later scanners) describe:
+	// it is a reference, except the account's own "*".
+	return is.node(ctx, inventory.Node{ID: id, Kind: inventory.KindResource, Provider: ProviderName, Tenant: tenant, Name: name,
+		Attrs: map[string]any{"type": "resource_pattern", "pattern": pattern}, Ref: pattern != "*"})
+}
+
+// accountOf returns the account field of an ARN, if any.
+func accountOf(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 || parts[0] != "arn" {
+		return ""
+	}
+	return parts[4]
+}
+
+// trust writes a can_assume edge from each principal the role's trust
+// policy allows, with the statement's actions and conditions on the edge.
+func (is *iamScan) trust(ctx context.Context, role, raw string) error {
+	doc, err := iampolicy.Decode(raw)
+	if err != nil {
+		is.problem("decode trust policy", "trust policy of role "+role, err)
+		return nil
+	}
+	type agg struct {
+		actions    map[string]bool
+		statements []map[string]any
+		allCond    bool
+	}
+	edges := map[string]*agg{}
+	var order []string
+	for _, t := range iampolicy.Trusts(doc) {
+		from, err := is.principalNode(ctx, t.Principal)
+		if err != nil {
+			return err
+		}
+		a, ok := edges[from]
+		if !ok {
+			a = &agg{actions: map[string]bool{}, allCond: true}
+			edges[from] = a
+			order = append(order, from)
+		}
+		for _, act := range t.Actions {
+			a.actions[act] = true
+		}
+		st := map[string]any{"actions": t.Actions}
+		if t.Sid != "" {
+			st["sid"] = t.Sid
+		}
+		if len(t.Conditions) > 0 {
+			st["conditions"] = t.Conditions
+		} else {
+			a.allCond = false
+		}
+		if len(t.Except) > 0 {
+			var ex []string
+			for _, p := range t.Except {
+				ex = append(ex, p.Type+":"+p.ID)
+			}
+			st["except"] = ex
+		}
+		a.statements = append(a.statements, st)
+	}
+	for _, from := range order {
+		a := edges[from]
+		var actions []string
+		for act := range a.actions {
+			actions = append(actions, act)
+		}
+		sort.Strings(actions)
+		attrs := map[string]any{"actions": actions, "conditional": a.allCond, "statements": a.statements}
+		if err := is.edge(ctx, inventory.Edge{From: from, To: role, Kind: inventory.EdgeCanAssume, Attrs: attrs}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// principalNode writes the node a trust principal stands for, unless this
+// scope writes it in full anyway, and returns its id. Service principals
+// (bedrock.amazonaws.com) are identities too, so trust edges have both ends.
+func (is *iamScan) principalNode(ctx context.Context, p iampolicy.Principal) (string, error) {
+	var n inventory.Node
+	switch {
+	case p.Wildcard():
+		n = inventory.Node{ID: "aws:principal:*", Name: "* (any AWS principal)", Tenant: "*", Attrs: map[string]any{"principal_type": "anyone"}}
+	case p.Type == "Service":
+		n = inventory.Node{ID: "aws:service:" + p.ID, Name: p.ID, Tenant: "aws", Attrs: map[string]any{"principal_type": "service"}}
+	case p.Type == "Federated":
+		id := p.ID
+		if !strings.HasPrefix(id, "arn:") {
+			id = "aws:federated:" + id
+		}
+		n = inventory.Node{ID: id, Name: federatedName(p.ID), Tenant: accountOf(p.ID), Attrs: map[string]any{"principal_type": "federated"}}
+	case p.Type == "CanonicalUser":
+		n = inventory.Node{ID: "aws:canonical-user:" + p.ID, Name: p.ID, Attrs: map[string]any{"principal_type": "canonical_user"}}
+	default: // AWS: an account root, role, user, session or other ARN
+		if is.known[p.ID] {
+			return p.ID, nil
+		}
+		acct := accountOf(p.ID)
+		typ := principalType(p.ID)
+		n = inventory.Node{ID: p.ID, Name: lastSegment(p.ID), Tenant: acct, Attrs: map[string]any{"principal_type": typ, "external": acct != is.account}}
+	}
+	n.Kind, n.Provider, n.Ref = inventory.KindIdentity, ProviderName, true
+	if n.Tenant == "" {
+		n.Tenant = is.account
+	}
+	return n.ID, is.node(ctx, n)
+}
+
+func principalType(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 {
+		return "unknown"
+	}
+	res := parts[5]
+	switch {
+	case res == "root":
+		return "account"
+	case strings.HasPrefix(res, "role/"):
+		return "role"
+	case strings.HasPrefix(res, "user/"):
+		return "user"
+	case strings.HasPrefix(res, "assumed-role/"):
+		return "assumed_role"
+	}
+	return strings.SplitN(res, "/", 2)[0]
+}
+
+func lastSegment(arn string) string {
+	if i := strings.LastIndexAny(arn, "/:"); i >= 0 && i < len(arn)-1 {
+		if strings.HasSuffix(arn, ":root") {
+			return "account " + accountOf(arn)
+		}
+		return arn[i+1:]
+	}
+	return arn
+}
+
+func federatedName(id string) string {
+	if i := strings.Index(id, "-provider/"); i >= 0 {
+		return id[i+len("-provider/"):]
+	}
+	return id
+}
+
+// accessKeys lists every user's access keys and when each was last used,
+// several users at a time.
+func (is *iamScan) accessKeys(ctx context.Context) error {
+	users := is.details.UserDetailList
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	jobs := make(chan types.UserDetail)
+	workers := min(is.scanner.opts.Concurrency, max(len(users), 1))
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for u := range jobs {
+				if err := is.userKeys(ctx, u); err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, u := range users {
+		select {
+		case jobs <- u:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if ctx.Err() != nil {
+		is.op = "iam:ListAccessKeys"
+		return ctx.Err()
+	}
+	if len(errs) > 0 {
+		for _, err := range errs {
+			var se storeError
+			if errors.As(err, &se) {
+				return se
+			}
+		}
+		is.op = operationOf(errs[0])
+		return errs[0]
+	}
+	return nil
+}
+
+type opError struct {
+	op  string
+	err error
+}
+
+func (e opError) Error() string { return e.err.Error() }
+func (e opError) Unwrap() error { return e.err }
+
+func operationOf(err error) string {
+	var oe opError
+	if errors.As(err, &oe) {
+		return oe.op
+	}
+	return "iam"
+}
+
+func (is *iamScan) userKeys(ctx context.Context, u types.UserDetail) error {
+	p := iam.NewListAccessKeysPaginator(is.c.iam, &iam.ListAccessKeysInput{UserName: u.UserName})
+	var keys []types.AccessKeyMetadata
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			var nse *types.NoSuchEntityException
+			if errors.As(err, &nse) {
+				return nil // the user was deleted while we scanned: it has no keys now
+			}
+			return opError{"iam:ListAccessKeys", err}
+		}
+		keys = append(keys, page.AccessKeyMetadata...)
+	}
+	for _, k := range keys {
+		lu, err := is.c.iam.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: k.AccessKeyId})
+		if err != nil {
+			return opError{"iam:GetAccessKeyLastUsed", err}
+		}
+		if err := is.keyNode(ctx, u, k, lu.AccessKeyLastUsed); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AccessKeyID returns the graph id of an IAM access key: the key id is
+// public and unique, and a Lambda environment or a config file that holds
+// it links to the same node.
+func AccessKeyID(keyID string) string { return "aws:access-key:" + keyID }
+
+func (is *iamScan) keyNode(ctx context.Context, u types.UserDetail, k types.AccessKeyMetadata, lu *types.AccessKeyLastUsed) error {
+	keyID := deref(k.AccessKeyId)
+	created := deref(k.CreateDate)
+	now := is.scanner.opts.Now()
+	attrs := map[string]any{
+		"type": "iam_access_key", "standing": true, "status": string(k.Status),
+		"fingerprint": keyID, "user": deref(u.Arn),
+	}
+	if !created.IsZero() {
+		attrs["age_days"] = int(now.Sub(created) / (24 * time.Hour))
+	}
+	n := inventory.Node{ID: AccessKeyID(keyID), Kind: inventory.KindCredential, Provider: ProviderName, Tenant: is.account, Name: keyID, Created: created, Attrs: attrs}
+	if lu != nil && lu.LastUsedDate != nil {
+		n.LastUsed = *lu.LastUsedDate
+		attrs["last_used_service"] = deref(lu.ServiceName)
+		attrs["last_used_region"] = deref(lu.Region)
+		attrs["days_since_use"] = int(now.Sub(n.LastUsed) / (24 * time.Hour))
+	} else {
+		attrs["never_used"] = true
+	}
+	if err := is.node(ctx, n); err != nil {
+		return err
+	}
+	return is.edge(ctx, inventory.Edge{From: deref(u.Arn), To: n.ID, Kind: inventory.EdgeHasCredential})
+}
+

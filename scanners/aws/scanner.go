@@ -1,0 +1,193 @@
+package aws
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aam-dev/aam/inventory"
+	"github.com/aam-dev/aam/scanners"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+	"go.yaml.in/yaml/v3"
+)
+
+// ProviderName is the provider's name in the registry, the CLI and the graph.
+const ProviderName = "aws"
+
+// Provider is the registry entry of the AWS scanner.
+func Provider() scanners.Provider {
+	return scanners.Provider{
+		Name: ProviderName,
+		New: func(ctx context.Context, section *yaml.Node, opts scanners.Options) (scanners.Scanner, error) {
+			var cfg Config
+			if err := scanners.DecodeSection("aam.yaml", ProviderName, section, &cfg); err != nil {
+				return nil, err
+			}
+			return New(cfg, opts)
+		},
+	}
+}
+
+// Scanner scans AWS accounts.
+type Scanner struct {
+	cfg  Config
+	opts scanners.Options
+}
+
+// New returns a scanner for cfg.
+func New(cfg Config, opts scanners.Options) (*Scanner, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if opts.Transport == nil {
+		opts.Transport = http.DefaultTransport
+	}
+	if opts.Concurrency < 1 {
+		opts.Concurrency = 8
+	}
+	if opts.MaxAttempts < 1 {
+		opts.MaxAttempts = 8
+	}
+	if opts.MaxBackoff <= 0 {
+		opts.MaxBackoff = 20 * time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if len(cfg.Accounts) == 0 {
+		cfg.Accounts = []AccountConfig{{}}
+	}
+	return &Scanner{cfg: cfg, opts: opts}, nil
+}
+
+// Name is "aws".
+func (s *Scanner) Name() string { return ProviderName }
+
+// Scan scans every configured account, several at a time.
+func (s *Scanner) Scan(ctx context.Context, w inventory.Writer) error {
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		fatal error
+	)
+	sem := make(chan struct{}, s.opts.Concurrency)
+	for _, a := range s.cfg.Accounts {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			wg.Wait()
+			return errors.Join(fatal, ctx.Err())
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := s.scanAccount(ctx, w, a); err != nil {
+				mu.Lock()
+				fatal = errors.Join(fatal, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return fatal
+}
+
+// label names an account before its id is known.
+func (a AccountConfig) label() string {
+	switch {
+	case a.isolated != nil && a.isolated.Label != "":
+		return a.isolated.Label
+	case a.Profile != "":
+		return "profile:" + a.Profile
+	}
+	return "default"
+}
+
+func (s *Scanner) regions(a AccountConfig) []string {
+	switch {
+	case len(s.opts.Regions) > 0:
+		return s.opts.Regions
+	case len(a.Regions) > 0:
+		return a.Regions
+	}
+	return s.cfg.Regions
+}
+
+// scanAccount scans one account. Provider failures are recorded and return
+// nil; only a store failure is returned.
+func (s *Scanner) scanAccount(ctx context.Context, w inventory.Writer, a AccountConfig) error {
+	regions := s.regions(a)
+	region := ""
+	if len(regions) > 0 {
+		region = regions[0]
+	}
+	record := func(tenant, scope, op string, err error) error {
+		return w.RecordError(ctx, inventory.ScanError{Provider: ProviderName, Tenant: tenant, Scope: scope, Operation: op, Message: describe(err)})
+	}
+	cfg, err := s.loadConfig(ctx, a, region)
+	if err != nil {
+		return record(a.label(), "", "config", err)
+	}
+	c := newClients(cfg)
+	id, err := c.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return record(a.label(), "", "sts:GetCallerIdentity", err)
+	}
+	account := deref(id.Account)
+	is := &iamScan{scanner: s, c: c, w: w, account: account, caller: deref(id.Arn)}
+	if err := is.run(ctx); err != nil {
+		var se storeError
+		if errors.As(err, &se) {
+			return se.err
+		}
+		return record(account, inventory.GlobalScope, is.op, err)
+	}
+	return nil
+}
+
+// storeError marks a failure of the inventory writer, which stops the scan,
+// as opposed to a provider failure, which is recorded.
+type storeError struct{ err error }
+
+func (e storeError) Error() string { return e.err.Error() }
+func (e storeError) Unwrap() error { return e.err }
+
+// describe turns an SDK error into a message for scan_errors and people:
+// the service's code and message and, where we know one, what to do. The SDK
+// error text carries no credentials.
+func describe(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		msg := ae.ErrorCode() + ": " + ae.ErrorMessage()
+		switch ae.ErrorCode() {
+		case "AccessDenied", "AccessDeniedException", "UnauthorizedOperation":
+			msg += " (grant the scanning principal read access, e.g. the AWS-managed SecurityAudit policy)"
+		case "InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken", "ExpiredTokenException":
+			msg += " (the credentials were refused: refresh them, e.g. aws sso login, or check the profile)"
+		case "Throttling", "ThrottlingException", "TooManyRequestsException":
+			msg += " (still throttled after retries: lower --concurrency)"
+		}
+		return msg
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "timed out (--timeout reached)"
+	}
+	if errors.Is(err, context.Canceled) {
+		return "cancelled"
+	}
+	return strings.TrimSpace(err.Error())
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+

@@ -1,0 +1,83 @@
+// Package scanners defines what a provider scanner is, the explicit registry
+// of the providers aam knows, the aam.yaml configuration file, and the HTTP
+// transport every scanner's SDK clients share (bounded concurrency, and in
+// demo mode a guard that refuses anything but loopback).
+package scanners
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aam-dev/aam/inventory"
+	"go.yaml.in/yaml/v3"
+)
+
+// Scanner finds one provider's agents, identities and credentials and writes
+// them to w. It only reads from the provider. A tenant, scope or operation
+// that fails is recorded with w.RecordError and the scan goes on; Scan
+// returns an error only when it could not run at all or the store failed.
+type Scanner interface {
+	Name() string
+	Scan(ctx context.Context, w inventory.Writer) error
+}
+
+// Options are the settings every scanner shares, from the command line.
+type Options struct {
+	// Regions given with --region; they replace the regions of the config file.
+	Regions []string
+	// Concurrency bounds the work a scanner fans out (tenants, users...);
+	// the number of API calls in flight is bounded by Transport.
+	Concurrency int
+	// Transport carries every SDK client's requests.
+	Transport http.RoundTripper
+	// MaxAttempts and MaxBackoff configure the SDKs' own retryers.
+	MaxAttempts int
+	MaxBackoff  time.Duration
+	// Now is the clock used for ages.
+	Now func() time.Time
+}
+
+// Provider is one entry of the registry.
+type Provider struct {
+	Name string
+	// New builds the provider's scanner from its section of aam.yaml (nil
+	// when the file has none) and the shared options.
+	New func(ctx context.Context, section *yaml.Node, opts Options) (Scanner, error)
+}
+
+// Registry is the explicit list of providers aam can scan.
+type Registry struct {
+	providers map[string]Provider
+}
+
+// NewRegistry returns a registry of the given providers.
+func NewRegistry(ps ...Provider) *Registry {
+	r := &Registry{providers: map[string]Provider{}}
+	for _, p := range ps {
+		r.providers[p.Name] = p
+	}
+	return r
+}
+
+// Names lists the registered providers, sorted.
+func (r *Registry) Names() []string {
+	var names []string
+	for n := range r.providers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Lookup returns the provider called name.
+func (r *Registry) Lookup(name string) (Provider, error) {
+	p, ok := r.providers[name]
+	if !ok {
+		return Provider{}, fmt.Errorf("unknown provider %q: aam scans %s", name, strings.Join(r.Names(), ", "))
+	}
+	return p, nil
+}

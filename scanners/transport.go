@@ -1,0 +1,91 @@
+package scanners
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// LimitTransport bounds the requests in flight through base to n. A request
+// holds its slot until its response body is closed (or the round trip
+// fails), so the bound holds as the server sees it.
+func LimitTransport(base http.RoundTripper, n int) http.RoundTripper {
+	if n < 1 {
+		n = 1
+	}
+	return &limitTransport{base: base, slots: make(chan struct{}, n)}
+}
+
+type limitTransport struct {
+	base  http.RoundTripper
+	slots chan struct{}
+}
+
+func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	select {
+	case t.slots <- struct{}{}:
+	case <-req.Context().Done():
+		return nil, req.Context().Err()
+	}
+	resp, err := t.base.RoundTrip(req)
+	if err != nil {
+		<-t.slots
+		return nil, err
+	}
+	resp.Body = &releasingBody{ReadCloser: resp.Body, release: func() { <-t.slots }}
+	return resp, nil
+}
+
+type releasingBody struct {
+	io.ReadCloser
+	once    sync.Once
+	release func()
+}
+
+func (b *releasingBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(b.release)
+	return err
+}
+
+// NewTransport returns the base transport for scanners. With loopbackOnly
+// (demo mode) it dials nothing but loopback addresses and ignores proxy
+// environment variables, so a demo can never reach a real tenant.
+func NewTransport(loopbackOnly bool) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 64
+	if loopbackOnly {
+		t.Proxy = nil
+		d := &net.Dialer{Timeout: 10 * time.Second, Control: refuseNonLoopback}
+		t.DialContext = d.DialContext
+	}
+	return t
+}
+
+// refuseNonLoopback runs after name resolution, on the address about to be
+// dialled.
+func refuseNonLoopback(network, address string, _ syscall.RawConn) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return err
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("demo mode refuses to connect to %s: only the local lab (loopback) may be reached", address)
+	}
+	return nil
+}
+
+// dialCheck is used by tests to check the guard without a network.
+func dialCheck(ctx context.Context, t *http.Transport, addr string) error {
+	c, err := t.DialContext(ctx, "tcp", addr)
+	if err == nil {
+		c.Close()
+	}
+	return err
+}
