@@ -62,7 +62,17 @@ func NewTransport(loopbackOnly bool) *http.Transport {
 	if loopbackOnly {
 		t.Proxy = nil
 		d := &net.Dialer{Timeout: 10 * time.Second, Control: refuseNonLoopback}
-		t.DialContext = d.DialContext
+		t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			// Refuse before any name lookup, which would itself leave the machine.
+			host, _, err := net.SplitHostPort(addr)
+			if err != nil {
+				return nil, err
+			}
+			if ip := net.ParseIP(host); (ip == nil && host != "localhost") || (ip != nil && !ip.IsLoopback()) {
+				return nil, fmt.Errorf("demo mode refuses to connect to %s: only the local lab (loopback) may be reached", addr)
+			}
+			return d.DialContext(ctx, network, addr)
+		}
 	}
 	return t
 }
@@ -79,13 +89,4 @@ func refuseNonLoopback(network, address string, _ syscall.RawConn) error {
 		return fmt.Errorf("demo mode refuses to connect to %s: only the local lab (loopback) may be reached", address)
 	}
 	return nil
-}
-
-// dialCheck is used by tests to check the guard without a network.
-func dialCheck(ctx context.Context, t *http.Transport, addr string) error {
-	c, err := t.DialContext(ctx, "tcp", addr)
-	if err == nil {
-		c.Close()
-	}
-	return err
 }

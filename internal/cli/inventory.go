@@ -134,9 +134,6 @@ func detail(n inventory.NodeRecord, now time.Time) string {
 	case n.Attrs["never_used"] == true:
 		parts = append(parts, "never_used")
 	}
-	if n.Attrs["external"] == true {
-		parts = append(parts, "external")
-	}
 	return strings.Join(parts, " ")
 }
 
@@ -320,6 +317,9 @@ func edgeDetail(e inventory.EdgeRecord) string {
 	}
 	if c, ok := e.Attrs["conditional"].(bool); ok && c {
 		parts = append(parts, "conditional")
+	}
+	if c, ok := e.Attrs["cross_account"].(bool); ok && c {
+		parts = append(parts, "cross_account")
 	}
 	if st, ok := e.Attrs["statements"].([]any); ok {
 		for _, s := range st {

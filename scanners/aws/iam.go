@@ -55,7 +55,7 @@ func (is *iamScan) run(ctx context.Context) error {
 		return err
 	}
 	for _, p := range is.problems {
-		if err := is.w.RecordError(ctx, p); err != nil {
+		if err := is.w.RecordError(context.WithoutCancel(ctx), p); err != nil {
 			return storeError{err}
 		}
 	}
@@ -383,6 +383,9 @@ func (is *iamScan) trust(ctx context.Context, role, raw string) error {
 		}
 		sort.Strings(actions)
 		attrs := map[string]any{"actions": actions, "conditional": a.allCond, "statements": a.statements}
+		if acct := accountOf(from); acct != "" && acct != is.account {
+			attrs["cross_account"] = true
+		}
 		if err := is.edge(ctx, inventory.Edge{From: from, To: role, Kind: inventory.EdgeCanAssume, Attrs: attrs}); err != nil {
 			return err
 		}
@@ -414,7 +417,9 @@ func (is *iamScan) principalNode(ctx context.Context, p iampolicy.Principal) (st
 		}
 		acct := accountOf(p.ID)
 		typ := principalType(p.ID)
-		n = inventory.Node{ID: p.ID, Name: lastSegment(p.ID), Tenant: acct, Attrs: map[string]any{"principal_type": typ, "external": acct != is.account}}
+		// Whether it is in another account depends on who trusts it: the
+		// trust edge says so (cross_account), not the node.
+		n = inventory.Node{ID: p.ID, Name: lastSegment(p.ID), Tenant: acct, Attrs: map[string]any{"principal_type": typ}}
 	}
 	n.Kind, n.Provider, n.Ref = inventory.KindIdentity, ProviderName, true
 	if n.Tenant == "" {

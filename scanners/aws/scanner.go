@@ -76,12 +76,9 @@ func (s *Scanner) Scan(ctx context.Context, w inventory.Writer) error {
 	)
 	sem := make(chan struct{}, s.opts.Concurrency)
 	for _, a := range s.cfg.Accounts {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			wg.Wait()
-			return errors.Join(fatal, ctx.Err())
-		}
+		// No select on ctx: once ctx is done every account fails fast, and
+		// each is recorded as not scanned.
+		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -127,7 +124,8 @@ func (s *Scanner) scanAccount(ctx context.Context, w inventory.Writer, a Account
 		region = regions[0]
 	}
 	record := func(tenant, scope, op string, err error) error {
-		return w.RecordError(ctx, inventory.ScanError{Provider: ProviderName, Tenant: tenant, Scope: scope, Operation: op, Message: describe(err)})
+		// Recorded even when ctx is done: a timeout is worth recording.
+		return w.RecordError(context.WithoutCancel(ctx), inventory.ScanError{Provider: ProviderName, Tenant: tenant, Scope: scope, Operation: op, Message: describe(err)})
 	}
 	cfg, err := s.loadConfig(ctx, a, region)
 	if err != nil {

@@ -1,0 +1,484 @@
+package aws_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aam-dev/aam/inventory"
+	"github.com/aam-dev/aam/lab"
+	"github.com/aam-dev/aam/scanners"
+	awsscan "github.com/aam-dev/aam/scanners/aws"
+)
+
+// now is the clock of every test scan.
+var now = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+
+func loadEstate(t testing.TB, name string) *lab.Estate {
+	t.Helper()
+	e, err := lab.LoadEstate(filepath.Join("..", "..", "testdata", "estates", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func startLab(t testing.TB, e *lab.Estate, opts lab.Options) *lab.Server {
+	t.Helper()
+	srv := lab.NewServer(e, opts)
+	if _, err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+// labConfig points the scanner at every account of the estate, isolated
+// from the user's own profiles and environment.
+func labConfig(e *lab.Estate, srv *lab.Server) awsscan.Config {
+	var cfg awsscan.Config
+	for _, a := range e.Accounts {
+		cfg.Accounts = append(cfg.Accounts, awsscan.IsolatedAccount(awsscan.Isolated{
+			Label: a.ID, AccessKeyID: a.AccessKeyID, SecretAccessKey: a.SecretAccessKey, Endpoint: srv.URL(),
+		}, "us-east-1"))
+	}
+	return cfg
+}
+
+type scanResult struct {
+	store  *inventory.Store
+	scanID int64
+	err    error
+}
+
+func testOptions(concurrency int) scanners.Options {
+	return scanners.Options{
+		Concurrency: concurrency,
+		Transport:   scanners.LimitTransport(scanners.NewTransport(true), concurrency),
+		MaxAttempts: 10,
+		MaxBackoff:  20 * time.Millisecond,
+		Now:         func() time.Time { return now },
+	}
+}
+
+// scan runs the AWS scanner over cfg into a new store and finishes the scan.
+func scan(t testing.TB, ctx context.Context, cfg awsscan.Config, opts scanners.Options) scanResult {
+	t.Helper()
+	store, err := inventory.Open(context.Background(), filepath.Join(t.TempDir(), "aam.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	s, err := awsscan.New(cfg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := store.BeginScan(context.Background(), inventory.ScanInfo{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scanErr := s.Scan(ctx, sc)
+	if err := sc.Finish(context.Background(), inventory.ScanOK); err != nil {
+		t.Fatal(err)
+	}
+	return scanResult{store: store, scanID: sc.ID(), err: scanErr}
+}
+
+// graph is the current graph of a store as comparable strings.
+type graph struct {
+	nodes map[string]inventory.NodeRecord
+	edges map[string]inventory.EdgeRecord // "from -kind-> to"
+}
+
+func edgeKey(from string, kind inventory.EdgeKind, to string) string {
+	return from + " -" + string(kind) + "-> " + to
+}
+
+func readGraph(t testing.TB, s *inventory.Store) graph {
+	t.Helper()
+	ctx := context.Background()
+	ns, err := s.Nodes(ctx, inventory.NodeFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := graph{nodes: map[string]inventory.NodeRecord{}, edges: map[string]inventory.EdgeRecord{}}
+	for _, n := range ns {
+		g.nodes[n.ID] = n
+		out, _, err := s.EdgesOf(ctx, n.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range out {
+			g.edges[edgeKey(e.From, e.Kind, e.To)] = e
+		}
+	}
+	return g
+}
+
+// fingerprint is the graph without scan ids, to compare two scans.
+func (g graph) fingerprint() string {
+	var lines []string
+	for id, n := range g.nodes {
+		a, _ := json.Marshal(n.Attrs)
+		lines = append(lines, fmt.Sprintf("N %s %s %s %s %s %s %s", id, n.Kind, n.Tenant, n.Name, n.Created, n.LastUsed, a))
+	}
+	for k, e := range g.edges {
+		a, _ := json.Marshal(e.Attrs)
+		lines = append(lines, fmt.Sprintf("E %s %s", k, a))
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
+}
+
+// expectedTrust derives, independently of the scanner's policy package,
+// the principals each role's trust policy lets assume it.
+func expectedTrust(t testing.TB, a lab.Account, r lab.Role) []string {
+	t.Helper()
+	var doc struct {
+		Statement json.RawMessage
+	}
+	if err := json.Unmarshal([]byte(r.TrustPolicy), &doc); err != nil {
+		t.Fatalf("trust policy of %s: %v", r.Name, err)
+	}
+	var stmts []map[string]json.RawMessage
+	if err := json.Unmarshal(doc.Statement, &stmts); err != nil {
+		var one map[string]json.RawMessage
+		if err := json.Unmarshal(doc.Statement, &one); err != nil {
+			t.Fatal(err)
+		}
+		stmts = append(stmts, one)
+	}
+	strs := func(raw json.RawMessage) []string {
+		var list []string
+		if json.Unmarshal(raw, &list) == nil {
+			return list
+		}
+		var s string
+		json.Unmarshal(raw, &s)
+		return []string{s}
+	}
+	var from []string
+	for _, st := range stmts {
+		if strings.Trim(string(st["Effect"]), `"`) != "Allow" {
+			continue
+		}
+		assumes := false
+		for _, act := range strs(st["Action"]) {
+			assumes = assumes || strings.HasPrefix(strings.ToLower(act), "sts:assumerole") || act == "sts:*" || act == "*"
+		}
+		if !assumes {
+			continue
+		}
+		if string(st["Principal"]) == `"*"` {
+			from = append(from, "aws:principal:*")
+			continue
+		}
+		var principals map[string]json.RawMessage
+		if err := json.Unmarshal(st["Principal"], &principals); err != nil {
+			t.Fatalf("role %s: principal: %v", r.Name, err)
+		}
+		for typ, raw := range principals {
+			for _, p := range strs(raw) {
+				switch {
+				case p == "*":
+					from = append(from, "aws:principal:*")
+				case typ == "Service":
+					from = append(from, "aws:service:"+p)
+				case typ == "Federated" && !strings.HasPrefix(p, "arn:"):
+					from = append(from, "aws:federated:"+p)
+				case typ == "AWS" && len(p) == 12:
+					from = append(from, "arn:aws:iam::"+p+":root")
+				default:
+					from = append(from, p)
+				}
+			}
+		}
+	}
+	return from
+}
+
+// checkEstate asserts the graph holds every role, user and key of the
+// estate with their trust and key edges, as the estate file says.
+func checkEstate(t *testing.T, e *lab.Estate, g graph) {
+	t.Helper()
+	for _, a := range e.Accounts {
+		for _, r := range a.Roles {
+			arn := a.RoleARN(r.Name)
+			n, ok := g.nodes[arn]
+			if !ok {
+				t.Errorf("role %s missing", arn)
+				continue
+			}
+			if n.Kind != inventory.KindIdentity || n.Tenant != a.ID || n.Name != r.Name || !n.Created.Equal(r.Created) {
+				t.Errorf("role %s = %s %s %s %s, want identity %s %s %s", arn, n.Kind, n.Tenant, n.Name, n.Created, a.ID, r.Name, r.Created)
+			}
+			if r.LastUsed != nil && !n.LastUsed.Equal(r.LastUsed.Date) {
+				t.Errorf("role %s last used %s, want %s", arn, n.LastUsed, r.LastUsed.Date)
+			}
+			for _, from := range expectedTrust(t, a, r) {
+				if _, ok := g.edges[edgeKey(from, inventory.EdgeCanAssume, arn)]; !ok {
+					t.Errorf("trust edge %s -> %s missing", from, arn)
+				}
+				if _, ok := g.nodes[from]; !ok {
+					t.Errorf("principal node %s missing", from)
+				}
+			}
+			for _, p := range r.ManagedPolicies {
+				if p != "arn:aws:iam::aws:policy/AdministratorAccess" {
+					continue
+				}
+				e, ok := g.edges[edgeKey(arn, inventory.EdgeCanAccess, "aws:"+a.ID+":resource/*")]
+				if !ok || e.Attrs["level"] != "admin" {
+					t.Errorf("role %s with AdministratorAccess: access edge %v, want level admin on every resource", arn, e.Attrs)
+				}
+			}
+		}
+		for _, u := range a.Users {
+			arn := a.UserARN(u.Name)
+			if n, ok := g.nodes[arn]; !ok || n.Kind != inventory.KindIdentity || !n.Created.Equal(u.Created) {
+				t.Errorf("user %s missing or wrong: %+v", arn, n)
+			}
+			for _, k := range u.AccessKeys {
+				id := awsscan.AccessKeyID(k.ID)
+				n, ok := g.nodes[id]
+				if !ok {
+					t.Errorf("key %s of %s missing", k.ID, arn)
+					continue
+				}
+				status := k.Status
+				if status == "" {
+					status = lab.KeyActive
+				}
+				if n.Kind != inventory.KindCredential || n.Attrs["status"] != status || !n.Created.Equal(k.Created) || n.Tenant != a.ID {
+					t.Errorf("key %s = %s status %v created %s, want credential %s %s", k.ID, n.Kind, n.Attrs["status"], n.Created, status, k.Created)
+				}
+				wantAge := float64(int(now.Sub(k.Created) / (24 * time.Hour)))
+				if n.Attrs["age_days"] != wantAge {
+					t.Errorf("key %s age_days = %v, want %v", k.ID, n.Attrs["age_days"], wantAge)
+				}
+				switch {
+				case k.LastUsed == nil && (n.Attrs["never_used"] != true || !n.LastUsed.IsZero()):
+					t.Errorf("never-used key %s: never_used=%v last used %s", k.ID, n.Attrs["never_used"], n.LastUsed)
+				case k.LastUsed != nil && (!n.LastUsed.Equal(k.LastUsed.Date) || n.Attrs["last_used_service"] != k.LastUsed.Service):
+					t.Errorf("key %s last used %s %v, want %s %s", k.ID, n.LastUsed, n.Attrs["last_used_service"], k.LastUsed.Date, k.LastUsed.Service)
+				}
+				if _, ok := g.edges[edgeKey(arn, inventory.EdgeHasCredential, id)]; !ok {
+					t.Errorf("edge %s has_credential %s missing", arn, id)
+				}
+			}
+		}
+	}
+	// Nothing invented: every role, user and key node comes from the estate.
+	want := map[string]bool{}
+	for _, a := range e.Accounts {
+		for _, r := range a.Roles {
+			want[a.RoleARN(r.Name)] = true
+		}
+		for _, u := range a.Users {
+			want[a.UserARN(u.Name)] = true
+			for _, k := range u.AccessKeys {
+				want[awsscan.AccessKeyID(k.ID)] = true
+			}
+		}
+	}
+	for id, n := range g.nodes {
+		typ, _ := n.Attrs["type"].(string)
+		if (typ == "iam_role" || typ == "iam_user" || typ == "iam_access_key") && !want[id] {
+			t.Errorf("node %s (%s) is not in the estate", id, typ)
+		}
+	}
+}
+
+// pages is how many calls paging n items takes at size per page.
+func pages(n, size int) int {
+	if n == 0 {
+		return 1
+	}
+	return (n + size - 1) / size
+}
+
+func TestScanFindsTheEstate(t *testing.T) {
+	for _, name := range []string{"two-accounts.yaml", "small.yaml"} {
+		t.Run(name, func(t *testing.T) {
+			e := loadEstate(t, name)
+			const pageSize = 2
+			srv := startLab(t, e, lab.Options{PageSize: pageSize})
+			res := scan(t, context.Background(), labConfig(e, srv), testOptions(4))
+			if res.err != nil {
+				t.Fatal(res.err)
+			}
+			errs, _ := res.store.ScanErrors(context.Background(), res.scanID)
+			if len(errs) > 0 {
+				t.Fatalf("scan errors: %+v", errs)
+			}
+			checkEstate(t, e, readGraph(t, res.store))
+
+			// Every list was paged to the end, with several pages.
+			wantKeyCalls, wantKeys, wantDetailCalls := 0, 0, 0
+			for _, a := range e.Accounts {
+				for _, u := range a.Users {
+					wantKeyCalls += pages(len(u.AccessKeys), pageSize)
+					wantKeys += len(u.AccessKeys)
+				}
+				wantDetailCalls += pages(detailEntries(a), pageSize)
+			}
+			st := srv.Stats()
+			if got := st.Calls["iam:ListAccessKeys"]; got != wantKeyCalls {
+				t.Errorf("ListAccessKeys calls = %d, want %d (every user, every page)", got, wantKeyCalls)
+			}
+			if got := st.Calls["iam:GetAccessKeyLastUsed"]; got != wantKeys {
+				t.Errorf("GetAccessKeyLastUsed calls = %d, want %d", got, wantKeys)
+			}
+			if got := st.Calls["iam:GetAccountAuthorizationDetails"]; got != wantDetailCalls || got <= len(e.Accounts) {
+				t.Errorf("GetAccountAuthorizationDetails calls = %d, want %d (several pages per account)", got, wantDetailCalls)
+			}
+		})
+	}
+}
+
+// detailEntries counts what GetAccountAuthorizationDetails lists for an
+// account: users, groups, roles, its own policies and the AWS-managed
+// policies attached to something.
+func detailEntries(a lab.Account) int {
+	attached := map[string]bool{}
+	mark := func(arns []string) {
+		for _, p := range arns {
+			if strings.HasPrefix(p, "arn:aws:iam::aws:policy/") {
+				attached[p] = true
+			}
+		}
+	}
+	for _, r := range a.Roles {
+		mark(r.ManagedPolicies)
+	}
+	for _, u := range a.Users {
+		mark(u.ManagedPolicies)
+	}
+	for _, g := range a.Groups {
+		mark(g.ManagedPolicies)
+	}
+	return len(a.Users) + len(a.Groups) + len(a.Roles) + len(a.Policies) + len(attached)
+}
+
+func TestThrottledScanFindsWhatACleanScanFinds(t *testing.T) {
+	e := loadEstate(t, "two-accounts.yaml")
+	clean := startLab(t, e, lab.Options{PageSize: 2})
+	want := readGraph(t, scan(t, context.Background(), labConfig(e, clean), testOptions(4)).store).fingerprint()
+
+	throttled := startLab(t, e, lab.Options{PageSize: 2, ThrottleEvery: 3})
+	res := scan(t, context.Background(), labConfig(e, throttled), testOptions(4))
+	if res.err != nil {
+		t.Fatal(res.err)
+	}
+	if errs, _ := res.store.ScanErrors(context.Background(), res.scanID); len(errs) > 0 {
+		t.Fatalf("throttled scan recorded errors: %+v", errs)
+	}
+	st := throttled.Stats()
+	total := 0
+	for _, n := range st.Calls {
+		total += n
+	}
+	if st.Throttled == 0 || st.Throttled < total/4 {
+		t.Errorf("lab throttled %d of %d calls, want about a third", st.Throttled, total)
+	}
+	if got := readGraph(t, res.store).fingerprint(); got != want {
+		t.Errorf("throttled scan found a different graph:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestDeniedAccountIsRecordedAndTheOtherCompletes(t *testing.T) {
+	e := loadEstate(t, "two-accounts.yaml")
+	denied, ok := e.Accounts[1], true
+	srv := startLab(t, e, lab.Options{PageSize: 2, DenyAccounts: []string{denied.ID}})
+	res := scan(t, context.Background(), labConfig(e, srv), testOptions(4))
+	if res.err != nil {
+		t.Fatal(res.err)
+	}
+	ctx := context.Background()
+	errs, _ := res.store.ScanErrors(ctx, res.scanID)
+	if len(errs) != 1 || errs[0].Tenant != denied.ID || errs[0].Operation != "iam:GetAccountAuthorizationDetails" || !strings.Contains(errs[0].Message, "AccessDenied") || !strings.Contains(errs[0].Message, "SecurityAudit") {
+		t.Fatalf("scan errors = %+v, want one AccessDenied for %s with a hint", errs, denied.ID)
+	}
+	scopes, _ := res.store.CompletedScopes(ctx, res.scanID)
+	if len(scopes) != 1 || scopes[0].Tenant != e.Accounts[0].ID {
+		t.Errorf("completed scopes = %v, want only %s", scopes, e.Accounts[0].ID)
+	}
+	g := readGraph(t, res.store)
+	only := &lab.Estate{Accounts: e.Accounts[:1]}
+	checkEstate(t, only, g)
+	for id, n := range g.nodes {
+		if n.Tenant == denied.ID && n.Attrs["type"] != nil {
+			t.Errorf("node %s of the denied account was written", id)
+		}
+	}
+	_ = ok
+}
+
+func TestConcurrencyBoundsCallsInFlight(t *testing.T) {
+	e := loadEstate(t, "two-accounts.yaml")
+	for _, n := range []int{1, 3} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			srv := startLab(t, e, lab.Options{PageSize: 2, Latency: 15 * time.Millisecond})
+			res := scan(t, context.Background(), labConfig(e, srv), testOptions(n))
+			if res.err != nil {
+				t.Fatal(res.err)
+			}
+			st := srv.Stats()
+			if st.MaxInFlight > n {
+				t.Errorf("--concurrency %d: the lab saw %d calls in flight", n, st.MaxInFlight)
+			}
+			if st.MaxInFlight < n {
+				t.Errorf("--concurrency %d: at most %d calls were in flight: the scan did not fan out", n, st.MaxInFlight)
+			}
+		})
+	}
+}
+
+func TestTimeoutKeepsWhatFinished(t *testing.T) {
+	e := loadEstate(t, "two-accounts.yaml")
+	srv := startLab(t, e, lab.Options{Latency: 100 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+	defer cancel()
+	res := scan(t, ctx, labConfig(e, srv), testOptions(4))
+	if res.err != nil {
+		t.Fatal(res.err)
+	}
+	scopes, _ := res.store.CompletedScopes(context.Background(), res.scanID)
+	if len(scopes) != 0 {
+		t.Errorf("scopes %v completed within 150ms at 100ms a call", scopes)
+	}
+	errs, _ := res.store.ScanErrors(context.Background(), res.scanID)
+	if len(errs) != len(e.Accounts) {
+		t.Fatalf("scan errors = %+v, want one per account", errs)
+	}
+	for _, se := range errs {
+		if !strings.Contains(se.Message, "timed out") {
+			t.Errorf("error %+v does not say it timed out", se)
+		}
+	}
+	if g := readGraph(t, res.store); len(g.nodes) != 0 {
+		t.Errorf("%d nodes written by scopes that never completed", len(g.nodes))
+	}
+}
+
+func TestDemoTransportRefusesRealAddresses(t *testing.T) {
+	// Both are refused before any lookup or packet: 192.0.2.1 is a
+	// documentation address that no test ever reaches.
+	for _, endpoint := range []string{"https://iam.amazonaws.com", "http://192.0.2.1:80"} {
+		cfg := awsscan.Config{Accounts: []awsscan.AccountConfig{awsscan.IsolatedAccount(awsscan.Isolated{
+			Label: "real", AccessKeyID: "AKIAEXAMPLE", SecretAccessKey: "x", Endpoint: endpoint,
+		}, "us-east-1")}}
+		opts := testOptions(2)
+		opts.MaxAttempts = 1
+		res := scan(t, context.Background(), cfg, opts)
+		errs, _ := res.store.ScanErrors(context.Background(), res.scanID)
+		if len(errs) != 1 || !strings.Contains(errs[0].Message, "demo mode refuses") {
+			t.Errorf("%s: scan errors = %+v, want the demo guard's refusal", endpoint, errs)
+		}
+	}
+}
