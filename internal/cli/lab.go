@@ -113,4 +113,3 @@ func total(m map[string]int) int {
 	}
 	return n
 }
-

@@ -588,4 +588,3 @@ func (is *iamScan) keyNode(ctx context.Context, u types.UserDetail, k types.Acce
 	}
 	return is.edge(ctx, inventory.Edge{From: deref(u.Arn), To: n.ID, Kind: inventory.EdgeHasCredential})
 }
-

@@ -188,4 +188,3 @@ func deref[T any](p *T) T {
 	}
 	return *p
 }
-
