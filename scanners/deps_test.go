@@ -1,0 +1,26 @@
+package scanners_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// The lab and the scanners are each written from the providers'
+// documentation and share no code, so a misreading on one side is caught by
+// the other (DESIGN.md section 5).
+func TestScannersDoNotImportTheLab(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "github.com/aam-dev/aam/scanners/...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	deps := strings.Fields(string(out))
+	if len(deps) < 10 {
+		t.Fatalf("go list -deps printed %d packages: too few to be real", len(deps))
+	}
+	for _, d := range deps {
+		if d == "github.com/aam-dev/aam/lab" || strings.HasPrefix(d, "github.com/aam-dev/aam/lab/") {
+			t.Errorf("scanners depend on %s", d)
+		}
+	}
+}
