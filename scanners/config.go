@@ -2,6 +2,7 @@ package scanners
 
 import (
 	"bytes"
+	"reflect"
 	"errors"
 	"fmt"
 	"io"
@@ -95,22 +96,58 @@ func ParseConfig(path string, data []byte, reg *Registry) (*Config, error) {
 	return cfg, nil
 }
 
-// DecodeSection decodes a provider's section strictly: unknown fields are
-// errors that name the line.
+// DecodeSection decodes a provider's section strictly: a field the
+// provider's struct does not have is an error naming its line.
 func DecodeSection(path, provider string, section *yaml.Node, into any) error {
 	if section == nil {
 		return nil
 	}
-	// yaml.v3 has no strict Node.Decode: re-encode and decode with KnownFields.
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	if err := enc.Encode(section); err != nil {
-		return fmt.Errorf("config %s: section %s: %v", path, provider, err)
+	if err := knownFields(section, reflect.TypeOf(into), provider); err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
 	}
-	dec := yaml.NewDecoder(&buf)
-	dec.KnownFields(true)
-	if err := dec.Decode(into); err != nil {
-		return fmt.Errorf("config %s: section %s (starting line %d): %v", path, provider, section.Line, strings.TrimPrefix(err.Error(), "yaml: "))
+	if err := section.Decode(into); err != nil {
+		return fmt.Errorf("config %s: section %s: %v", path, provider, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	return nil
+}
+
+// knownFields checks that every mapping key under n is a yaml field of t.
+func knownFields(n *yaml.Node, t reflect.Type, where string) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case n.Kind == yaml.MappingNode && t.Kind() == reflect.Struct:
+		fields := map[string]reflect.Type{}
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if name == "" || name == "-" || !f.IsExported() {
+				continue
+			}
+			fields[name] = f.Type
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key := n.Content[i].Value
+			ft, ok := fields[key]
+			if !ok {
+				var names []string
+				for k := range fields {
+					names = append(names, k)
+				}
+				sort.Strings(names)
+				return fmt.Errorf("line %d: %s has no field %q: use one of %s", n.Content[i].Line, where, key, strings.Join(names, ", "))
+			}
+			if err := knownFields(n.Content[i+1], ft, where+"."+key); err != nil {
+				return err
+			}
+		}
+	case n.Kind == yaml.SequenceNode && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array):
+		for i, c := range n.Content {
+			if err := knownFields(c, t.Elem(), fmt.Sprintf("%s[%d]", where, i)); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

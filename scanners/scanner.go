@@ -39,6 +39,8 @@ type Options struct {
 	MaxBackoff  time.Duration
 	// Now is the clock used for ages.
 	Now func() time.Time
+	// ConfigPath names the config file in errors about its sections.
+	ConfigPath string
 }
 
 // Provider is one entry of the registry.

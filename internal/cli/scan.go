@@ -126,6 +126,7 @@ func (o *ScanOptions) plan(ctx context.Context) (*scanPlan, error) {
 		}
 	}
 	sopts := o.scannerOptions(scanners.NewTransport(false))
+	sopts.ConfigPath = o.ConfigPath
 	p := &scanPlan{}
 	for _, name := range providers {
 		prov, err := reg.Lookup(name)
@@ -280,10 +281,10 @@ func runScan(ctx context.Context, o *ScanOptions) error {
 		return fmt.Errorf("writing the inventory failed: %w: check that %s is writable and the disk has room", storeErr, o.DB)
 	case interrupted:
 		return partialError{"interrupted: scopes finished before the interrupt were kept"}
-	case status == inventory.ScanFailed:
-		return errors.New("every tenant failed: see the errors above")
 	case timedOut && len(scopes) == 0:
 		return fmt.Errorf("--timeout %s reached before any scope finished: raise --timeout", o.Timeout)
+	case status == inventory.ScanFailed:
+		return errors.New("every tenant failed: see the errors above")
 	case status == inventory.ScanPartial:
 		return partialError{fmt.Sprintf("scan %d is partial: %d error(s), %d scope(s) complete", scan.ID(), len(scanErrs), len(scopes))}
 	}

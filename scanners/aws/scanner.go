@@ -24,7 +24,7 @@ func Provider() scanners.Provider {
 		Name: ProviderName,
 		New: func(ctx context.Context, section *yaml.Node, opts scanners.Options) (scanners.Scanner, error) {
 			var cfg Config
-			if err := scanners.DecodeSection("aam.yaml", ProviderName, section, &cfg); err != nil {
+			if err := scanners.DecodeSection(opts.ConfigPath, ProviderName, section, &cfg); err != nil {
 				return nil, err
 			}
 			return New(cfg, opts)

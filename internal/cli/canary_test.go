@@ -1,0 +1,113 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aam-dev/aam/internal/cli"
+	"github.com/aam-dev/aam/inventory"
+	"github.com/aam-dev/aam/lab"
+)
+
+// demoCanaries are the secret values of the demo estate: every user access
+// key secret and every account's scanner secret.
+func demoCanaries(t *testing.T) []string {
+	t.Helper()
+	e, err := lab.DemoEstate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var secrets []string
+	for _, a := range e.Accounts {
+		secrets = append(secrets, a.SecretAccessKey)
+		for _, u := range a.Users {
+			for _, k := range u.AccessKeys {
+				secrets = append(secrets, k.Secret)
+			}
+		}
+	}
+	if len(secrets) < 4 {
+		t.Fatalf("the demo estate has %d secrets: too few for this test to mean anything", len(secrets))
+	}
+	for _, s := range secrets {
+		if len(s) < 16 {
+			t.Fatalf("canary %q is too short to be found reliably", s)
+		}
+	}
+	return secrets
+}
+
+func run(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = cli.Run(context.Background(), args, &cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	return out.String(), errOut.String(), code
+}
+
+// TestDemoCanariesStayOut checks that after aam scan --demo no secret value
+// of the estate appears in the database, its WAL, stdout or stderr, nor in
+// what the inventory commands print.
+func TestDemoCanariesStayOut(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "aam.db")
+	// A reader holds the database open through the scan, so its WAL file
+	// is still there to inspect afterwards.
+	if _, _, code := run(t, "scan", "--demo", "--db", db); code != 0 {
+		t.Fatalf("first scan exit %d", code)
+	}
+	reader, err := inventory.OpenReadOnly(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	if _, err := reader.Query(context.Background(), "SELECT count(*) FROM nodes"); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := run(t, "scan", "--demo", "--db", db)
+	if code != 0 {
+		t.Fatalf("scan --demo exit %d: %s", code, stderr)
+	}
+	outputs := map[string]string{"scan stdout": stdout, "scan stderr": stderr}
+	for _, args := range [][]string{
+		{"inventory", "list", "-o", "json"},
+		{"inventory", "list"},
+		{"query", "SELECT * FROM nodes"},
+		{"query", "SELECT * FROM edges"},
+		{"query", "SELECT * FROM scan_errors"},
+	} {
+		o, e, code := run(t, append(args, "--db", db)...)
+		if code != 0 {
+			t.Fatalf("%v exit %d: %s", args, code, e)
+		}
+		outputs[strings.Join(args, " ")] = o + e
+	}
+	wal, err := os.ReadFile(db + "-wal")
+	if err != nil {
+		t.Fatalf("read the WAL: %v", err)
+	}
+	if len(wal) == 0 {
+		t.Fatal("the WAL is empty: the test would prove nothing about it")
+	}
+	outputs["WAL"] = string(wal)
+	main, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outputs["database"] = string(main)
+
+	// The scan did find the keys whose secrets these are.
+	if !strings.Contains(outputs["inventory list -o json"], "aws:access-key:AKIA") {
+		t.Fatal("no access key in the inventory: the scan found nothing, so the test proves nothing")
+	}
+	for _, secret := range demoCanaries(t) {
+		for where, text := range outputs {
+			if strings.Contains(text, secret) {
+				t.Errorf("a canary secret appears in the %s", where)
+			}
+		}
+	}
+}

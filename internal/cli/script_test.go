@@ -1,0 +1,104 @@
+package cli_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aam-dev/aam/internal/cli"
+	"github.com/aam-dev/aam/lab"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"aam": func() { os.Exit(cli.Main()) },
+		// aam-exit runs aam and prints its exit code, so a script can
+		// assert the exact code: exec aam-exit scan ...; stdout 'exit code 4'.
+		"aam-exit": func() {
+			code := cli.Main()
+			fmt.Printf("exit code %d\n", code)
+			os.Exit(0)
+		},
+	})
+}
+
+// TestScripts runs the CLI scripts in testdata/script.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: filepath.Join("testdata", "script"),
+		Setup: func(env *testscript.Env) error {
+			// Nothing from the developer's own AWS setup leaks in.
+			for _, k := range []string{"AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL"} {
+				env.Setenv(k, "")
+			}
+			env.Setenv("AWS_CONFIG_FILE", filepath.Join(env.WorkDir, "no-aws-config"))
+			env.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(env.WorkDir, "no-aws-credentials"))
+			env.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"lab-start": labStart,
+		},
+	})
+}
+
+// labStart starts a lab for the rest of the script and writes
+// $WORK/aws.config (one profile per account) and $WORK/aam.yaml (every
+// profile), and points AWS_CONFIG_FILE at the former.
+//
+//	lab-start [-estate FILE] [-deny ACCOUNT]... [-latency DURATION] [-throttle N]
+func labStart(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("lab-start does not fail")
+	}
+	var (
+		opts   lab.Options
+		estate *lab.Estate
+		err    error
+	)
+	for i := 0; i < len(args); i++ {
+		switch args[i] {
+		case "-estate":
+			i++
+			estate, err = lab.LoadEstate(ts.MkAbs(args[i]))
+			ts.Check(err)
+		case "-deny":
+			i++
+			opts.DenyAccounts = append(opts.DenyAccounts, args[i])
+		case "-latency":
+			i++
+			opts.Latency, err = time.ParseDuration(args[i])
+			ts.Check(err)
+		case "-throttle":
+			i++
+			_, err = fmt.Sscan(args[i], &opts.ThrottleEvery)
+			ts.Check(err)
+		default:
+			ts.Fatalf("lab-start: unknown argument %q", args[i])
+		}
+	}
+	if estate == nil {
+		estate, err = lab.DemoEstate()
+		ts.Check(err)
+	}
+	srv := lab.NewServer(estate, opts)
+	_, err = srv.Start("127.0.0.1:0")
+	ts.Check(err)
+	ts.Defer(func() { srv.Close() })
+	awsConfig := ts.MkAbs("aws.config")
+	ts.Check(os.WriteFile(awsConfig, []byte(srv.AWSConfigFile()), 0o600))
+	ts.Setenv("AWS_CONFIG_FILE", awsConfig)
+	var yaml strings.Builder
+	yaml.WriteString("version: 1\naws:\n  regions: [us-east-1]\n  accounts:\n")
+	for _, a := range estate.Accounts {
+		fmt.Fprintf(&yaml, "    - profile: %s\n", a.ProfileName())
+	}
+	ts.Check(os.WriteFile(ts.MkAbs("aam.yaml"), []byte(yaml.String()), 0o600))
+	for i, a := range estate.Accounts {
+		ts.Setenv(fmt.Sprintf("ACCOUNT%d", i+1), a.ID)
+	}
+}
