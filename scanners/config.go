@@ -2,11 +2,11 @@ package scanners
 
 import (
 	"bytes"
-	"reflect"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"sort"
 	"strings"
 
