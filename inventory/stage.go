@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 )
 
 // stageWriter is owned by a Scan's writer goroutine: it writes staged rows in
@@ -66,9 +67,74 @@ ON CONFLICT (provider, tenant, name) DO UPDATE SET name = excluded.name RETURNIN
 }
 
 const (
-	insertStagedNode = `INSERT INTO staged_nodes (scope_id, id, kind, provider, tenant, name, created_at, last_used_at, expires_at, attrs, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	insertStagedEdge = `INSERT INTO staged_edges (scope_id, from_id, kind, to_id, attrs) VALUES (?, ?, ?, ?, ?)`
+	stagedNodeColumns = `scope_id, id, kind, provider, tenant, name, created_at, last_used_at, expires_at, attrs, ref`
+	stagedNodeParams  = 11
+	stagedEdgeColumns = `scope_id, from_id, kind, to_id, attrs`
+	stagedEdgeParams  = 5
+	// rowsPerInsert rows go in one INSERT statement: fewer statements, the
+	// same rows, in order.
+	rowsPerInsert = 64
 )
+
+func insertStatement(table, columns string, params, rows int) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + table + " (" + columns + ") VALUES ")
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", params), ", ") + ")"
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+	}
+	return b.String()
+}
+
+// rowInserter writes rows of one staging table, rowsPerInsert at a time.
+type rowInserter struct {
+	tx           *sql.Tx
+	table, cols  string
+	params       int
+	full, single *sql.Stmt
+	args         []any
+	rows         int
+}
+
+func (ri *rowInserter) add(ctx context.Context, args ...any) error {
+	ri.args = append(ri.args, args...)
+	ri.rows++
+	if ri.rows < rowsPerInsert {
+		return nil
+	}
+	if ri.full == nil {
+		st, err := ri.tx.PrepareContext(ctx, insertStatement(ri.table, ri.cols, ri.params, rowsPerInsert))
+		if err != nil {
+			return err
+		}
+		ri.full = st
+	}
+	if _, err := ri.full.ExecContext(ctx, ri.args...); err != nil {
+		return err
+	}
+	ri.args, ri.rows = ri.args[:0], 0
+	return nil
+}
+
+func (ri *rowInserter) flush(ctx context.Context) error {
+	if ri.rows == 0 {
+		return nil
+	}
+	if _, err := ri.tx.ExecContext(ctx, insertStatement(ri.table, ri.cols, ri.params, ri.rows), ri.args...); err != nil {
+		return err
+	}
+	ri.args, ri.rows = ri.args[:0], 0
+	return nil
+}
+
+func (ri *rowInserter) close() {
+	if ri.full != nil {
+		ri.full.Close()
+	}
+}
 
 // flush writes the pending rows in one transaction.
 func (w *stageWriter) flush(ctx context.Context) (err error) {
@@ -88,16 +154,10 @@ func (w *stageWriter) flush(ctx context.Context) (err error) {
 			}
 		}
 	}()
-	nodeStmt, err := tx.PrepareContext(ctx, insertStagedNode)
-	if err != nil {
-		return fmt.Errorf("write scan rows: %w", err)
-	}
-	defer nodeStmt.Close()
-	edgeStmt, err := tx.PrepareContext(ctx, insertStagedEdge)
-	if err != nil {
-		return fmt.Errorf("write scan rows: %w", err)
-	}
-	defer edgeStmt.Close()
+	nodes := &rowInserter{tx: tx, table: "staged_nodes", cols: stagedNodeColumns, params: stagedNodeParams}
+	edges := &rowInserter{tx: tx, table: "staged_edges", cols: stagedEdgeColumns, params: stagedEdgeParams}
+	defer nodes.close()
+	defer edges.close()
 	for _, r := range w.pending {
 		_, known := w.scopeIDs[r.scope]
 		sid, err := w.scopeID(ctx, tx, r.scope)
@@ -108,19 +168,25 @@ func (w *stageWriter) flush(ctx context.Context) (err error) {
 			created[r.scope] = true
 		}
 		if n := r.node; n != nil {
-			_, err = nodeStmt.ExecContext(ctx, sid, n.ID, string(n.Kind), n.Provider, n.Tenant, n.Name,
+			err = nodes.add(ctx, sid, n.ID, string(n.Kind), n.Provider, n.Tenant, n.Name,
 				nullTime(n.Created), nullTime(n.LastUsed), nullTime(n.Expires), r.attrs, n.Ref)
 		} else {
 			e := r.edge
-			_, err = edgeStmt.ExecContext(ctx, sid, e.From, string(e.Kind), e.To, r.attrs)
+			err = edges.add(ctx, sid, e.From, string(e.Kind), e.To, r.attrs)
 		}
 		if err != nil {
+			return fmt.Errorf("write scan rows: %w", err)
+		}
+	}
+	for _, ri := range []*rowInserter{nodes, edges} {
+		if err := ri.flush(ctx); err != nil {
 			return fmt.Errorf("write scan rows: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("write scan rows: %w", err)
 	}
+	clear(w.pending)
 	w.pending = w.pending[:0]
 	return nil
 }
@@ -137,8 +203,6 @@ INSERT INTO nodes (id, kind, provider, tenant, name, created_at, last_used_at, e
 SELECT id, kind, provider, tenant, name, created_at, last_used_at, expires_at, attrs, ref, ?1, ?2, ?2, NULL
 FROM staged_nodes WHERE scope_id = ?1 ORDER BY rowid
 ON CONFLICT (id) DO UPDATE SET
-    kind = excluded.kind,
-    provider = excluded.provider,
     tenant = CASE WHEN nodes.last_seen = excluded.last_seen AND nodes.ref = excluded.ref AND excluded.tenant = '' THEN nodes.tenant ELSE excluded.tenant END,
     name = CASE WHEN nodes.last_seen = excluded.last_seen AND nodes.ref = excluded.ref AND excluded.name = '' THEN nodes.name ELSE excluded.name END,
     created_at = CASE WHEN nodes.last_seen = excluded.last_seen AND nodes.ref = excluded.ref THEN coalesce(excluded.created_at, nodes.created_at) ELSE excluded.created_at END,

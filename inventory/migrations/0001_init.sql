@@ -45,13 +45,13 @@ CREATE TABLE nodes (
     -- (a trust principal in another account, a service principal)
     ref          INTEGER NOT NULL DEFAULT 0,
     -- the scope whose completion last wrote this row
-    scope_id     INTEGER NOT NULL REFERENCES scopes(id),
+    scope_id     INTEGER NOT NULL,
     first_seen   INTEGER NOT NULL,
     last_seen    INTEGER NOT NULL,
     -- the scan whose completed scope no longer had this node; NULL while current
     gone_in      INTEGER
 ) WITHOUT ROWID;
-CREATE INDEX nodes_by_scope ON nodes (scope_id, last_seen);
+CREATE INDEX nodes_by_scope ON nodes (scope_id);
 CREATE INDEX nodes_by_kind ON nodes (kind, provider);
 
 CREATE TABLE edges (
@@ -59,14 +59,14 @@ CREATE TABLE edges (
     kind       TEXT NOT NULL,
     to_id      TEXT NOT NULL,
     attrs      TEXT NOT NULL DEFAULT '{}',
-    scope_id   INTEGER NOT NULL REFERENCES scopes(id),
+    scope_id   INTEGER NOT NULL,
     first_seen INTEGER NOT NULL,
     last_seen  INTEGER NOT NULL,
     gone_in    INTEGER,
     PRIMARY KEY (from_id, kind, to_id)
 ) WITHOUT ROWID;
 CREATE INDEX edges_by_to ON edges (to_id);
-CREATE INDEX edges_by_scope ON edges (scope_id, last_seen);
+CREATE INDEX edges_by_scope ON edges (scope_id);
 
 CREATE TABLE scan_errors (
     id        INTEGER PRIMARY KEY,
