@@ -82,9 +82,9 @@ func (s *Store) BeginScan(ctx context.Context, info ScanInfo) (*Scan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin scan: %w", err)
 	}
-	if _, err := conn.ExecContext(ctx, stagingTables); err != nil {
+	if err := dropStagingTables(ctx, conn); err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("begin scan: create staging tables: %w", err)
+		return nil, fmt.Errorf("begin scan: drop old staging tables: %w", err)
 	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {

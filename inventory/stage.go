@@ -13,19 +13,21 @@ type stageWriter struct {
 	sc       *Scan
 	db       *sql.Conn
 	scopeIDs map[Scope]int64
+	staged   map[int64]bool // scopes whose staging tables exist
 	pending  []*stagedRow
 }
 
 func newStageWriter(sc *Scan) *stageWriter {
-	return &stageWriter{sc: sc, db: sc.conn, scopeIDs: map[Scope]int64{}}
+	return &stageWriter{sc: sc, db: sc.conn, scopeIDs: map[Scope]int64{}, staged: map[int64]bool{}}
 }
 
-// stagingTables are TEMP tables, private to the scan's connection and kept
-// out of the database file: staged rows never reach the WAL, and a process
-// that dies takes them with it, leaving every scope at its last finished state.
-const stagingTables = `
-CREATE TEMP TABLE IF NOT EXISTS staged_nodes (
-    scope_id     INTEGER NOT NULL,
+// Staged rows live in TEMP tables, one pair per scope, private to the scan's
+// connection and kept out of the database file: they never reach the WAL, a
+// process that dies takes them with it (leaving every scope at its last
+// finished state), and completing a scope reads its tables whole and drops
+// them.
+const (
+	stagedNodesTable = `CREATE TEMP TABLE %s (
     id           TEXT NOT NULL,
     kind         TEXT NOT NULL,
     provider     TEXT NOT NULL,
@@ -35,19 +37,47 @@ CREATE TEMP TABLE IF NOT EXISTS staged_nodes (
     last_used_at TEXT,
     expires_at   TEXT,
     attrs        TEXT NOT NULL,
-    ref          INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS temp.staged_nodes_by_scope ON staged_nodes (scope_id);
-CREATE TEMP TABLE IF NOT EXISTS staged_edges (
-    scope_id INTEGER NOT NULL,
+    ref          INTEGER NOT NULL)`
+	stagedEdgesTable = `CREATE TEMP TABLE %s (
     from_id  TEXT NOT NULL,
     kind     TEXT NOT NULL,
     to_id    TEXT NOT NULL,
-    attrs    TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS temp.staged_edges_by_scope ON staged_edges (scope_id);
-DELETE FROM temp.staged_nodes;
-DELETE FROM temp.staged_edges;`
+    attrs    TEXT NOT NULL)`
+)
+
+func stagedNodes(scopeID int64) string { return fmt.Sprintf("temp.staged_nodes_%d", scopeID) }
+func stagedEdges(scopeID int64) string { return fmt.Sprintf("temp.staged_edges_%d", scopeID) }
+
+// dropStagingTables drops every staging table on conn: those of a scan that
+// was abandoned on this connection, or of scopes never completed.
+func dropStagingTables(ctx context.Context, conn interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}) error {
+	rows, err := conn.QueryContext(ctx, `SELECT name FROM temp.sqlite_master WHERE type = 'table' AND name LIKE 'staged\_%' ESCAPE '\'`)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, n := range names {
+		if _, err := conn.ExecContext(ctx, `DROP TABLE temp."`+n+`"`); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 func (w *stageWriter) add(r *stagedRow) { w.pending = append(w.pending, r) }
 
@@ -67,10 +97,10 @@ ON CONFLICT (provider, tenant, name) DO UPDATE SET name = excluded.name RETURNIN
 }
 
 const (
-	stagedNodeColumns = `scope_id, id, kind, provider, tenant, name, created_at, last_used_at, expires_at, attrs, ref`
-	stagedNodeParams  = 11
-	stagedEdgeColumns = `scope_id, from_id, kind, to_id, attrs`
-	stagedEdgeParams  = 5
+	stagedNodeColumns = `id, kind, provider, tenant, name, created_at, last_used_at, expires_at, attrs, ref`
+	stagedNodeParams  = 10
+	stagedEdgeColumns = `from_id, kind, to_id, attrs`
+	stagedEdgeParams  = 4
 	// rowsPerInsert rows go in one INSERT statement: fewer statements, the
 	// same rows, in order.
 	rowsPerInsert = 64
@@ -146,18 +176,28 @@ func (w *stageWriter) flush(ctx context.Context) (err error) {
 		return fmt.Errorf("write scan rows: %w", err)
 	}
 	created := map[Scope]bool{}
+	var newTables []int64
 	defer func() {
 		if err != nil {
+			// The rollback undoes the new scopes rows and tables too.
 			tx.Rollback()
 			for s := range created {
 				delete(w.scopeIDs, s)
 			}
+			for _, sid := range newTables {
+				delete(w.staged, sid)
+			}
 		}
 	}()
-	nodes := &rowInserter{tx: tx, table: "staged_nodes", cols: stagedNodeColumns, params: stagedNodeParams}
-	edges := &rowInserter{tx: tx, table: "staged_edges", cols: stagedEdgeColumns, params: stagedEdgeParams}
-	defer nodes.close()
-	defer edges.close()
+	type inserters struct{ nodes, edges *rowInserter }
+	byScope := map[int64]*inserters{}
+	var order []*inserters
+	defer func() {
+		for _, in := range order {
+			in.nodes.close()
+			in.edges.close()
+		}
+	}()
 	for _, r := range w.pending {
 		_, known := w.scopeIDs[r.scope]
 		sid, err := w.scopeID(ctx, tx, r.scope)
@@ -167,20 +207,40 @@ func (w *stageWriter) flush(ctx context.Context) (err error) {
 		if !known {
 			created[r.scope] = true
 		}
+		in := byScope[sid]
+		if in == nil {
+			if !w.staged[sid] {
+				for _, q := range []string{fmt.Sprintf(stagedNodesTable, stagedNodes(sid)), fmt.Sprintf(stagedEdgesTable, stagedEdges(sid))} {
+					if _, err := tx.ExecContext(ctx, q); err != nil {
+						return fmt.Errorf("write scan rows: %w", err)
+					}
+				}
+				newTables = append(newTables, sid)
+				w.staged[sid] = true
+			}
+			in = &inserters{
+				nodes: &rowInserter{tx: tx, table: stagedNodes(sid), cols: stagedNodeColumns, params: stagedNodeParams},
+				edges: &rowInserter{tx: tx, table: stagedEdges(sid), cols: stagedEdgeColumns, params: stagedEdgeParams},
+			}
+			byScope[sid] = in
+			order = append(order, in)
+		}
 		if n := r.node; n != nil {
-			err = nodes.add(ctx, sid, n.ID, string(n.Kind), n.Provider, n.Tenant, n.Name,
+			err = in.nodes.add(ctx, n.ID, string(n.Kind), n.Provider, n.Tenant, n.Name,
 				nullTime(n.Created), nullTime(n.LastUsed), nullTime(n.Expires), r.attrs, n.Ref)
 		} else {
 			e := r.edge
-			err = edges.add(ctx, sid, e.From, string(e.Kind), e.To, r.attrs)
+			err = in.edges.add(ctx, e.From, string(e.Kind), e.To, r.attrs)
 		}
 		if err != nil {
 			return fmt.Errorf("write scan rows: %w", err)
 		}
 	}
-	for _, ri := range []*rowInserter{nodes, edges} {
-		if err := ri.flush(ctx); err != nil {
-			return fmt.Errorf("write scan rows: %w", err)
+	for _, in := range order {
+		for _, ri := range []*rowInserter{in.nodes, in.edges} {
+			if err := ri.flush(ctx); err != nil {
+				return fmt.Errorf("write scan rows: %w", err)
+			}
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -201,7 +261,7 @@ const (
 INSERT INTO nodes (id, kind, provider, tenant, name, created_at, last_used_at, expires_at, attrs, ref,
                    scope_id, first_seen, last_seen, gone_in)
 SELECT id, kind, provider, tenant, name, created_at, last_used_at, expires_at, attrs, ref, ?1, ?2, ?2, NULL
-FROM staged_nodes WHERE scope_id = ?1 ORDER BY rowid
+FROM %s WHERE true ORDER BY rowid
 ON CONFLICT (id) DO UPDATE SET
     tenant = CASE WHEN nodes.last_seen = excluded.last_seen AND nodes.ref = excluded.ref AND excluded.tenant = '' THEN nodes.tenant ELSE excluded.tenant END,
     name = CASE WHEN nodes.last_seen = excluded.last_seen AND nodes.ref = excluded.ref AND excluded.name = '' THEN nodes.name ELSE excluded.name END,
@@ -218,7 +278,7 @@ WHERE NOT (excluded.ref = 1 AND nodes.ref = 0 AND nodes.gone_in IS NULL)`
 	mergeEdges = `
 INSERT INTO edges (from_id, kind, to_id, attrs, scope_id, first_seen, last_seen, gone_in)
 SELECT from_id, kind, to_id, attrs, ?1, ?2, ?2, NULL
-FROM staged_edges WHERE scope_id = ?1 ORDER BY rowid
+FROM %s WHERE true ORDER BY rowid
 ON CONFLICT (from_id, kind, to_id) DO UPDATE SET
     attrs = CASE WHEN edges.last_seen = excluded.last_seen THEN json_patch(edges.attrs, excluded.attrs) ELSE excluded.attrs END,
     scope_id = excluded.scope_id,
@@ -249,16 +309,26 @@ func (w *stageWriter) complete(ctx context.Context, s Scope) (err error) {
 		return fmt.Errorf("complete %s: %w", s, err)
 	}
 	var counts [4]int64
-	for i, q := range []string{mergeNodes, mergeEdges, goneNodes, goneEdges} {
+	steps := []string{"", "", goneNodes, goneEdges}
+	hadTables := w.staged[sid]
+	if hadTables {
+		steps[0], steps[1] = fmt.Sprintf(mergeNodes, stagedNodes(sid)), fmt.Sprintf(mergeEdges, stagedEdges(sid))
+	}
+	for i, q := range steps {
+		if q == "" {
+			continue
+		}
 		res, err := tx.ExecContext(ctx, q, sid, w.sc.id)
 		if err != nil {
 			return fmt.Errorf("complete %s: %w", s, err)
 		}
 		counts[i], _ = res.RowsAffected()
 	}
-	for _, q := range []string{`DELETE FROM staged_nodes WHERE scope_id = ?`, `DELETE FROM staged_edges WHERE scope_id = ?`} {
-		if _, err := tx.ExecContext(ctx, q, sid); err != nil {
-			return fmt.Errorf("complete %s: %w", s, err)
+	if hadTables {
+		for _, t := range []string{stagedNodes(sid), stagedEdges(sid)} {
+			if _, err := tx.ExecContext(ctx, `DROP TABLE `+t); err != nil {
+				return fmt.Errorf("complete %s: %w", s, err)
+			}
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO scan_scopes (scan_id, scope_id, completed_at, node_rows, edge_rows, gone_nodes, gone_edges) VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -268,6 +338,7 @@ func (w *stageWriter) complete(ctx context.Context, s Scope) (err error) {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("complete %s: %w", s, err)
 	}
+	delete(w.staged, sid)
 	return nil
 }
 
@@ -287,10 +358,8 @@ func (w *stageWriter) finish(ctx context.Context, status ScanStatus) error {
 		return fmt.Errorf("finish scan: %w", err)
 	}
 	defer tx.Rollback()
-	for _, q := range []string{`DELETE FROM staged_nodes`, `DELETE FROM staged_edges`} {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("finish scan: %w", err)
-		}
+	if err := dropStagingTables(ctx, tx); err != nil {
+		return fmt.Errorf("finish scan: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE scans SET status = ?, finished_at = ? WHERE id = ?`, string(status), formatTime(w.sc.now()), w.sc.id); err != nil {
 		return fmt.Errorf("finish scan: %w", err)

@@ -32,7 +32,7 @@ CREATE TABLE scan_scopes (
 );
 
 CREATE TABLE nodes (
-    id           TEXT PRIMARY KEY,
+    id           TEXT NOT NULL UNIQUE,
     kind         TEXT NOT NULL,
     provider     TEXT NOT NULL,
     tenant       TEXT NOT NULL,
@@ -50,7 +50,7 @@ CREATE TABLE nodes (
     last_seen    INTEGER NOT NULL,
     -- the scan whose completed scope no longer had this node; NULL while current
     gone_in      INTEGER
-) WITHOUT ROWID;
+);
 CREATE INDEX nodes_by_scope ON nodes (scope_id);
 CREATE INDEX nodes_by_kind ON nodes (kind, provider);
 
@@ -63,8 +63,8 @@ CREATE TABLE edges (
     first_seen INTEGER NOT NULL,
     last_seen  INTEGER NOT NULL,
     gone_in    INTEGER,
-    PRIMARY KEY (from_id, kind, to_id)
-) WITHOUT ROWID;
+    UNIQUE (from_id, kind, to_id)
+);
 CREATE INDEX edges_by_to ON edges (to_id);
 CREATE INDEX edges_by_scope ON edges (scope_id);
 
