@@ -52,7 +52,6 @@ CREATE TABLE nodes (
     gone_in      INTEGER
 );
 CREATE INDEX nodes_by_scope ON nodes (scope_id);
-CREATE INDEX nodes_by_kind ON nodes (kind, provider);
 
 CREATE TABLE edges (
     from_id    TEXT NOT NULL,
