@@ -263,6 +263,8 @@ INSERT INTO nodes (id, kind, provider, tenant, name, created_at, last_used_at, e
 SELECT id, kind, provider, tenant, name, created_at, last_used_at, expires_at, attrs, ref, ?1, ?2, ?2, NULL
 FROM %s WHERE true ORDER BY rowid
 ON CONFLICT (id) DO UPDATE SET
+    kind = excluded.kind,
+    provider = excluded.provider,
     tenant = CASE WHEN nodes.last_seen = excluded.last_seen AND nodes.ref = excluded.ref AND excluded.tenant = '' THEN nodes.tenant ELSE excluded.tenant END,
     name = CASE WHEN nodes.last_seen = excluded.last_seen AND nodes.ref = excluded.ref AND excluded.name = '' THEN nodes.name ELSE excluded.name END,
     created_at = CASE WHEN nodes.last_seen = excluded.last_seen AND nodes.ref = excluded.ref THEN coalesce(excluded.created_at, nodes.created_at) ELSE excluded.created_at END,

@@ -448,3 +448,34 @@ func TestAbandonedStagingNeverLeaksIntoTheNextScan(t *testing.T) {
 		}
 	}
 }
+
+func TestFullNodeReplacesReferenceOfAnotherKind(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	sc, err := s.BeginScan(ctx, ScanInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// iamB's policy names the role as a resource; iamA describes the role.
+	if err := sc.Node(ctx, iamB, Node{ID: "arn:aws:iam::111:role/r", Kind: KindResource, Provider: "aws", Name: "arn", Ref: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sc.Node(ctx, iamA, Node{ID: "arn:aws:iam::111:role/r", Kind: KindIdentity, Provider: "aws", Name: "r"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, sco := range []Scope{iamB, iamA} {
+		if err := sc.CompleteScope(ctx, sco); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sc.Finish(ctx, ScanOK); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.NodeByID(ctx, "arn:aws:iam::111:role/r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Kind != KindIdentity || n.Name != "r" {
+		t.Errorf("node = %s %q, want the full description (identity r)", n.Kind, n.Name)
+	}
+}

@@ -48,7 +48,8 @@ func TestScripts(t *testing.T) {
 
 // labStart starts a lab for the rest of the script and writes
 // $WORK/aws.config (one profile per account) and $WORK/aam.yaml (every
-// profile), and points AWS_CONFIG_FILE at the former.
+// profile), and points AWS_CONFIG_FILE at the former. It sets LAB_URL, and
+// ACCOUNTn, KEYn and SECRETn for the n-th account's id and lab credentials.
 //
 //	lab-start [-estate FILE] [-deny ACCOUNT]... [-latency DURATION] [-throttle N]
 func labStart(ts *testscript.TestScript, neg bool, args []string) {
@@ -98,7 +99,10 @@ func labStart(ts *testscript.TestScript, neg bool, args []string) {
 		fmt.Fprintf(&yaml, "    - profile: %s\n", a.ProfileName())
 	}
 	ts.Check(os.WriteFile(ts.MkAbs("aam.yaml"), []byte(yaml.String()), 0o600))
+	ts.Setenv("LAB_URL", srv.URL())
 	for i, a := range estate.Accounts {
 		ts.Setenv(fmt.Sprintf("ACCOUNT%d", i+1), a.ID)
+		ts.Setenv(fmt.Sprintf("KEY%d", i+1), a.AccessKeyID)
+		ts.Setenv(fmt.Sprintf("SECRET%d", i+1), a.SecretAccessKey)
 	}
 }

@@ -303,9 +303,17 @@ func pages(n, size int) int {
 }
 
 func TestScanFindsTheEstate(t *testing.T) {
-	for _, name := range []string{"two-accounts.yaml", "small.yaml"} {
+	for _, name := range []string{"demo", "two-accounts.yaml", "small.yaml"} {
 		t.Run(name, func(t *testing.T) {
-			e := loadEstate(t, name)
+			var e *lab.Estate
+			if name == "demo" {
+				var err error
+				if e, err = lab.DemoEstate(); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				e = loadEstate(t, name)
+			}
 			const pageSize = 2
 			srv := startLab(t, e, lab.Options{PageSize: pageSize})
 			res := scan(t, context.Background(), labConfig(e, srv), testOptions(4))
