@@ -479,3 +479,46 @@ func TestFullNodeReplacesReferenceOfAnotherKind(t *testing.T) {
 		t.Errorf("node = %s %q, want the full description (identity r)", n.Kind, n.Name)
 	}
 }
+
+func TestReachFollowsOnlyTheGivenEdges(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	sc, err := s.BeginScan(ctx, ScanInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodes := map[string]NodeKind{"agent": KindAgent, "role": KindIdentity, "ag": KindResource, "fn": KindResource, "key": KindCredential, "other": KindIdentity, "key2": KindCredential}
+	for id, k := range nodes {
+		if err := sc.Node(ctx, iamA, Node{ID: id, Kind: k}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, e := range []Edge{
+		{From: "agent", To: "role", Kind: EdgeRunsAs},
+		{From: "agent", To: "ag", Kind: EdgeUsesTool},
+		{From: "ag", To: "fn", Kind: EdgeUsesTool},
+		{From: "fn", To: "key", Kind: EdgeUsesCredential},
+		{From: "role", To: "other", Kind: EdgeCanAccess}, // not followed
+		{From: "other", To: "key2", Kind: EdgeHasCredential},
+	} {
+		if err := sc.Edge(ctx, iamA, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sc.CompleteScope(ctx, iamA); err != nil {
+		t.Fatal(err)
+	}
+	if err := sc.Finish(ctx, ScanOK); err != nil {
+		t.Fatal(err)
+	}
+	paths, err := s.Reach(ctx, "agent", ReachEdges, KindCredential, 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) != 1 || paths[0].To.ID != "key" || len(paths[0].Steps) != 3 {
+		t.Fatalf("paths = %+v, want the key through ag and fn", paths)
+	}
+	if short, _ := s.Reach(ctx, "agent", ReachEdges, KindCredential, 2); len(short) != 0 {
+		t.Errorf("depth 2 reached %+v", short)
+	}
+}

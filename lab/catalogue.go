@@ -8,7 +8,7 @@ import (
 
 // awsManagedDocs holds the documents of the built-in AWS-managed policies,
 // one file per policy, formatted as AWS serves them. Some are abbreviated
-// (ReadOnlyAccess, AmazonBedrockFullAccess): what matters for a scanner is
+// (ReadOnlyAccess, AmazonBedrockFullAccess, SecurityAudit): what matters for a scanner is
 // their shape and the privileges they grant.
 //
 //go:embed awsmanaged/*.json
@@ -31,6 +31,7 @@ func awsManagedCatalogue() []awsManagedEntry {
 		{"IAMFullAccess", "/", "Provides full access to IAM via the AWS Management Console.", "v1", original, time.Date(2019, 6, 21, 19, 40, 0, 0, time.UTC)},
 		{"AmazonS3ReadOnlyAccess", "/", "Provides read only access to all buckets via the AWS Management Console.", "v1", original, time.Date(2023, 8, 10, 21, 31, 39, 0, time.UTC)},
 		{"AmazonBedrockFullAccess", "/", "Provides full access to Amazon Bedrock and its dependencies.", "v1", time.Date(2023, 12, 12, 17, 20, 31, 0, time.UTC), time.Date(2025, 7, 31, 16, 5, 54, 0, time.UTC)},
+		{"SecurityAudit", "/", "The security audit template grants access to read security configuration metadata. It is useful for software that audits the configuration of an AWS account.", "v1", original, time.Date(2025, 11, 21, 17, 40, 12, 0, time.UTC)},
 		{"AWSLambdaBasicExecutionRole", "/service-role/", "Provides write permissions to CloudWatch Logs.", "v1", time.Date(2015, 4, 9, 15, 3, 43, 0, time.UTC), time.Date(2015, 4, 9, 15, 3, 43, 0, time.UTC)},
 	}
 }

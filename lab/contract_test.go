@@ -40,15 +40,23 @@ type botocoreModel struct {
 	} `json:"shapes"`
 }
 
-func loadModel(t *testing.T) *botocoreModel {
+// readAPIExample reads a file of ../shared/api-examples, skipping the test
+// when that folder is not beside the project.
+func readAPIExample(t *testing.T, path string) []byte {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(apiExamples, "schema_roles_keys_authdetails.botocore.json"))
+	raw, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		t.Skip("no ../shared/api-examples beside the project")
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
+	return raw
+}
+
+func loadModel(t *testing.T) *botocoreModel {
+	t.Helper()
+	raw := readAPIExample(t, filepath.Join(apiExamples, "schema_roles_keys_authdetails.botocore.json"))
 	var m botocoreModel
 	if err := json.Unmarshal(raw, &m); err != nil {
 		t.Fatal(err)

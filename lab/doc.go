@@ -3,22 +3,36 @@
 // their real SDK clients and never touch a real tenant.
 //
 // For AWS it serves IAM and STS over the query protocol (POST / with a form
-// body, XML answers), as the AWS SDKs speak it:
+// body, XML answers), and Agents for Amazon Bedrock, Bedrock AgentCore
+// Control and Lambda over rest-json, as the AWS SDKs speak them:
 //
 //   - an Estate (estate.go, read with ParseEstate or LoadEstate) lists
 //     accounts with their roles, users, groups, customer-managed policies
-//     and access keys; DemoEstate is the embedded demo;
+//     and access keys, and per region (region.go) their Bedrock agents,
+//     knowledge bases, Lambda functions and AgentCore runtimes, gateways,
+//     credential providers and workload identities; DemoEstate is the
+//     embedded demo, GenerateEstate (generate.go) builds large synthetic
+//     ones;
 //   - a Server (server.go) authenticates each request by its SigV4 signature
 //     (sigv4.go), telling accounts apart by the access key id that signed
-//     it, and answers GetAccountAuthorizationDetails, ListUsers, ListRoles,
-//     GetRole, ListAccessKeys, GetAccessKeyLastUsed, ListAccountAliases
-//     (iam.go) and GetCallerIdentity (sts.go), paged (paging.go) like IAM;
+//     it (an account's scanner key, or a session key STS AssumeRole issued
+//     for one of its roles, auth.go), and routes it by the service of the
+//     credential scope: IAM (iam.go) and STS GetCallerIdentity and
+//     AssumeRole (sts.go, trust policies evaluated by trust.go) over the
+//     query protocol; bedrock (bedrock.go), bedrock-agentcore
+//     (agentcore.go) and lambda (lambda.go) over rest-json (restjson.go),
+//     serving the resources of the region the scope names; every list is
+//     paged (paging.go) as its API pages it;
 //   - faults (faults.go) add latency, throttle every Nth request and deny
-//     accounts, switchable while the server runs; Stats counts calls.
+//     accounts or role assumptions, switchable while the server runs; Stats
+//     counts calls.
 //
 // The lab shares no code with the scanners and imports no provider SDK: it
 // is written from the providers' documentation, so a misreading on either
 // side shows up as a failing test instead of passing on both. Secrets in an
-// estate are canaries: user access key secrets are never sent, logged or
-// printed.
+// estate are canaries: user access key secrets, API keys and OAuth client
+// secrets of credential providers are never sent, logged or printed.
+// Environment variables of functions and runtimes are answered as AWS
+// answers them, canaries included, but never logged or printed; the session
+// credentials AssumeRole issues are answered once and never logged.
 package lab

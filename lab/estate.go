@@ -40,6 +40,10 @@ type Account struct {
 	Users    []User          `yaml:"users,omitempty"`
 	Groups   []Group         `yaml:"groups,omitempty"`
 	Policies []ManagedPolicy `yaml:"policies,omitempty"`
+
+	// Regions are what the account runs per region: Bedrock agents,
+	// Lambda functions, AgentCore resources.
+	Regions []Region `yaml:"regions,omitempty"`
 }
 
 // Role is an IAM role.
@@ -176,7 +180,8 @@ func LoadEstate(path string) (*Estate, error) {
 }
 
 // ParseEstate decodes an estate from YAML, rejecting unknown fields, fills
-// in defaults (paths "/", key status Active, the default principal) and
+// in defaults (paths "/", key status Active, the default principal, the ids
+// and statuses of region resources) and
 // validates it (see Estate.Validate). Errors never contain secret values.
 func ParseEstate(data []byte) (e *Estate, err error) {
 	defer func() {
@@ -281,6 +286,9 @@ func (e *Estate) applyDefaults() {
 		}
 		for j := range a.Policies {
 			a.Policies[j].Path = pathOrRoot(a.Policies[j].Path)
+		}
+		for j := range a.Regions {
+			a.Regions[j].applyDefaults(a.ID)
 		}
 	}
 }

@@ -20,12 +20,38 @@ const validAccount = `
 
 const trust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 
+// parseErrorCase is an estate ParseEstate must refuse, and what its error
+// says.
+type parseErrorCase struct {
+	name string
+	yaml string
+	want []string // substrings of the error
+}
+
+// checkParseErrors checks that each estate is refused with an error that
+// holds every want and quotes no secret.
+func checkParseErrors(t *testing.T, cases []parseErrorCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseEstate([]byte(tc.yaml))
+			if err == nil {
+				t.Fatal("ParseEstate accepted the estate, want an error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q\nlacks %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "CANARY") || strings.Contains(err.Error(), "SECRET") {
+				t.Errorf("error quotes a secret: %q", err)
+			}
+		})
+	}
+}
+
 func TestParseEstateErrors(t *testing.T) {
-	cases := []struct {
-		name string
-		yaml string
-		want []string // substrings of the error
-	}{
+	checkParseErrors(t, []parseErrorCase{
 		{"empty file", ``, []string{"estate is empty"}},
 		{"no accounts", `accounts: []`, []string{"has no accounts"}},
 		{"unknown field", "accounts:" + validAccount + "\n    colour: blue", []string{"field colour not found", "fix the YAML"}},
@@ -145,23 +171,7 @@ func TestParseEstateErrors(t *testing.T) {
         created: CANARY-aam-misplacedSECRET0000000`, []string{"line 8", "a date is not valid"}},
 		{"misplaced secret in a typed field", "accounts:" + validAccount + `
     roles: CANARY-aam-misplacedSECRET0000000`, []string{"value hidden"}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseEstate([]byte(tc.yaml))
-			if err == nil {
-				t.Fatal("ParseEstate accepted the estate, want an error")
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q\nlacks %q", err, w)
-				}
-			}
-			if strings.Contains(err.Error(), "CANARY") || strings.Contains(err.Error(), "SECRET") {
-				t.Errorf("error quotes a secret: %q", err)
-			}
-		})
-	}
+	})
 }
 
 func TestParseEstateDefaults(t *testing.T) {
@@ -331,8 +341,8 @@ func TestDemoEstateMistakes(t *testing.T) {
 	if len(oldKeys) == 0 || len(unusedKeys) == 0 || len(twoKeyUsers) == 0 {
 		t.Errorf("old keys %v, unused keys %v, users with two active keys %v: want one of each", oldKeys, unusedKeys, twoKeyUsers)
 	}
-	if roles < 8 || roles > 15 || users < 5 {
-		t.Errorf("%d roles, %d users: want 8 to 15 roles and at least 5 users", roles, users)
+	if roles < 8 || roles > 30 || users < 5 {
+		t.Errorf("%d roles, %d users: want 8 to 30 roles and at least 5 users", roles, users)
 	}
 
 	prod, _ := e.Account("111111111111")
@@ -483,10 +493,13 @@ func TestSecretsNotPrinted(t *testing.T) {
 func FuzzParseEstate(f *testing.F) {
 	// Small seeds only: the fuzzer minimises every new input it finds, and
 	// minimising one grown from the 20 kB demo takes minutes.
-	if b, err := os.ReadFile("../testdata/estates/small.yaml"); err == nil {
-		f.Add(b)
+	for _, name := range []string{"small.yaml", "agents-3.yaml"} {
+		if b, err := os.ReadFile("../testdata/estates/" + name); err == nil {
+			f.Add(b)
+		}
 	}
 	f.Add([]byte("accounts:" + validAccount))
+	f.Add([]byte("accounts:" + regionAccount + "\n        bedrock_agents: [{name: a, role: exec, foundation_model: m, created: 2025-01-01, action_groups: [{name: g, return_control: true}]}]"))
 	f.Add([]byte("accounts:\n  - id: '1'\n    roles: [{name: r, trust_policy: {a: &x [1, *x]}}]"))
 	f.Add([]byte("d: &a [*a]"))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -509,6 +522,31 @@ func FuzzParseEstate(f *testing.F) {
 				}
 			}
 		}
-		_ = NewServer(e, Options{})
+		// Every region serves its lists and resources without failing.
+		srv := NewServer(e, Options{PageSize: 2})
+		for _, a := range e.Accounts {
+			for _, r := range a.Regions {
+				c := newRESTClient(t, srv, a, r.Name)
+				calls := [][3]string{
+					{"bedrock", "POST", "/agents/"}, {"bedrock-agentcore", "POST", "/runtimes/"},
+					{"bedrock-agentcore", "GET", "/gateways/"}, {"lambda", "GET", "/2015-03-31/functions/"},
+				}
+				for _, ag := range r.BedrockAgents {
+					calls = append(calls, [3]string{"bedrock", "GET", "/agents/" + percentEncode(ag.ID, false) + "/"})
+				}
+				for _, rt := range r.AgentCore.Runtimes {
+					calls = append(calls, [3]string{"bedrock-agentcore", "GET", "/runtimes/" + percentEncode(rt.ID, false) + "/"})
+				}
+				for _, cl := range calls {
+					body := ""
+					if cl[1] == "POST" && cl[0] == "bedrock" {
+						body = "{}"
+					}
+					if w := c.do(cl[0], cl[1], cl[2], body); w.Code != 200 {
+						t.Fatalf("%s %s: %d %s", cl[1], cl[2], w.Code, w.Body)
+					}
+				}
+			}
+		}
 	})
 }

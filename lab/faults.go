@@ -30,8 +30,9 @@ func (s *Server) SetThrottleEvery(n int) {
 	s.mu.Unlock()
 }
 
-// SetDenied makes the IAM calls of account answer AccessDenied, or serves
-// them again.
+// SetDenied makes the calls of account answer AccessDenied (IAM, STS
+// AssumeRole) or AccessDeniedException (Bedrock, AgentCore, Lambda), or
+// serves them again. STS GetCallerIdentity always works.
 func (s *Server) SetDenied(account string, denied bool) {
 	s.mu.Lock()
 	if denied {

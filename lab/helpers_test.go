@@ -1,8 +1,10 @@
 package lab
 
 import (
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -20,27 +22,130 @@ var signedAt = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 // query-protocol call: host, content-length, content-type and x-amz-date
 // signed, region us-east-1.
 func signV4(r *http.Request, body, akid, secret, service string) {
+	signWith(r, body, credentials{akid: akid, secret: secret}, service, "us-east-1")
+}
+
+// credentials sign requests: an account's scanner key, or session
+// credentials (with a token) AssumeRole issued.
+type credentials struct {
+	akid, secret, token string
+}
+
+func scannerCredentials(a Account) credentials {
+	return credentials{akid: a.AccessKeyID, secret: a.SecretAccessKey}
+}
+
+// signWith signs r for service in region: host and x-amz-date, the
+// content headers when there is a body, and the session token when there
+// is one.
+func signWith(r *http.Request, body string, cred credentials, service, region string) {
 	amzDate := signedAt.Format(amzDateFormat)
 	r.Header.Set("X-Amz-Date", amzDate)
+	signed := []string{"host", "x-amz-date"}
+	if body != "" || r.Method == http.MethodPost {
+		signed = []string{"content-length", "content-type", "host", "x-amz-date"}
+	}
+	if cred.token != "" {
+		r.Header.Set(securityTokenHeader, cred.token)
+		signed = append(signed, "x-amz-security-token")
+	}
 	h := sigV4Header{
-		accessKeyID:   akid,
+		accessKeyID:   cred.akid,
 		date:          amzDate[:8],
-		region:        "us-east-1",
+		region:        region,
 		service:       service,
-		signedHeaders: []string{"content-length", "content-type", "host", "x-amz-date"},
+		signedHeaders: signed,
 	}
 	canonical := canonicalRequest(r, h.signedHeaders, sha256Hex([]byte(body)))
-	sig := sigV4Signature(secret, h, amzDate, canonical)
+	sig := sigV4Signature(cred.secret, h, amzDate, canonical)
 	r.Header.Set("Authorization", fmt.Sprintf("%s Credential=%s/%s, SignedHeaders=%s, Signature=%s",
-		sigV4Algorithm, akid, h.scope(), strings.Join(h.signedHeaders, ";"), sig))
+		sigV4Algorithm, cred.akid, h.scope(), strings.Join(h.signedHeaders, ";"), sig))
+}
+
+// restClient calls a Server's rest-json services in process.
+type restClient struct {
+	t      testing.TB
+	srv    http.Handler
+	cred   credentials
+	region string
+}
+
+func newRESTClient(t testing.TB, srv http.Handler, a Account, region string) restClient {
+	return restClient{t: t, srv: srv, cred: scannerCredentials(a), region: region}
+}
+
+// request builds a signed rest-json request; path is the escaped path and
+// query.
+func (c restClient) request(service, method, pathAndQuery, body string) *http.Request {
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	r := httptest.NewRequest(method, "http://127.0.0.1:4566"+pathAndQuery, rd)
+	if body != "" {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	signWith(r, body, c.cred, service, c.region)
+	return r
+}
+
+func (c restClient) do(service, method, pathAndQuery, body string) *httptest.ResponseRecorder {
+	c.t.Helper()
+	w := httptest.NewRecorder()
+	c.srv.ServeHTTP(w, c.request(service, method, pathAndQuery, body))
+	return w
+}
+
+// call sends a request and decodes a 200 answer into out.
+func (c restClient) call(service, method, pathAndQuery, body string, out any) {
+	c.t.Helper()
+	w := c.do(service, method, pathAndQuery, body)
+	if w.Code != http.StatusOK {
+		c.t.Fatalf("%s %s: status %d, body %s", method, pathAndQuery, w.Code, w.Body)
+	}
+	if ct := w.Header().Get("Content-Type"); ct != "application/json" {
+		c.t.Errorf("%s %s: Content-Type %q", method, pathAndQuery, ct)
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), out); err != nil {
+		c.t.Fatalf("%s %s: decode: %v\n%s", method, pathAndQuery, err, w.Body)
+	}
+}
+
+// restError is a rest-json error as the AWS SDKs read it: the code from
+// X-Amzn-ErrorType, the message from the body's message (or Message).
+type restError struct {
+	status  int
+	code    string
+	message string
+}
+
+func decodeRESTError(t testing.TB, w *httptest.ResponseRecorder) restError {
+	t.Helper()
+	var body map[string]any
+	if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
+		t.Fatalf("error body is not JSON: %v\n%s", err, w.Body)
+	}
+	msg, _ := body["message"].(string)
+	if msg == "" {
+		msg, _ = body["Message"].(string)
+	}
+	if w.Header().Get("x-amzn-RequestId") == "" {
+		t.Error("error without x-amzn-RequestId")
+	}
+	return restError{status: w.Code, code: w.Header().Get("X-Amzn-ErrorType"), message: msg}
 }
 
 // newQuery builds a signed query-protocol request.
 func newQuery(akid, secret, service string, form url.Values) *http.Request {
+	return newSignedQuery(credentials{akid: akid, secret: secret}, service, form)
+}
+
+// newSignedQuery builds a query-protocol request signed with cred.
+func newSignedQuery(cred credentials, service string, form url.Values) *http.Request {
 	body := form.Encode()
 	r := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:4566/", strings.NewReader(body))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-	signV4(r, body, akid, secret, service)
+	signWith(r, body, cred, service, "us-east-1")
 	return r
 }
 

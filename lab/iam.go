@@ -11,16 +11,20 @@ import (
 
 // call is one authenticated, validated request to an operation.
 type call struct {
-	action   string
-	account  *accountModel
-	params   params
-	pageSize int
+	action  string
+	account *accountModel // the account the caller acts in
+	// principal is the caller's ARN (the scanner principal, or the
+	// assumed-role ARN of a session) and callerID its unique id.
+	principal, callerID string
+	params              params
+	pageSize            int
 }
 
 // operation is what an Action accepts and how it answers.
 type operation struct {
-	scalars []string // accepted scalar parameters
-	lists   []string // accepted list parameters (Name.member.N)
+	scalars []string            // accepted scalar parameters
+	lists   []string            // accepted list parameters (Name.member.N)
+	structs map[string][]string // accepted lists of structures (Name.member.N.Field)
 	handle  func(c call) (any, *apiError)
 }
 
@@ -372,7 +376,7 @@ func listAccessKeys(c call) (any, *apiError) {
 	name := c.params.get("UserName")
 	if !c.params.has("UserName") {
 		// Without UserName, IAM lists the keys of the calling user.
-		name = principalUserName(c.account.principal)
+		name = principalUserName(c.principal)
 		if name == "" {
 			return nil, validationError("Must specify userName when calling with non-User credentials")
 		}
@@ -400,7 +404,7 @@ func getAccessKeyLastUsed(c call) (any, *apiError) {
 	k, ok := c.account.keys[id]
 	if !ok {
 		// A key of another account, or no key at all: IAM does not say which.
-		return nil, accessDenied(c.account.principal, iamService, c.action, "access key "+id)
+		return nil, accessDenied(c.principal, iamService, c.action, "access key "+id)
 	}
 	return getAccessKeyLastUsedResult{UserName: k.userName, AccessKeyLastUsed: k.lastUsed}, nil
 }

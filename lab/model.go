@@ -30,6 +30,8 @@ type accountModel struct {
 	userByName map[string]*userModel // lower-case name
 	roleByName map[string]*roleModel // lower-case name
 	keys       map[string]keyModel   // user access key id
+
+	regions map[string]*regionModel // by region name
 }
 
 type userModel struct {
@@ -39,7 +41,8 @@ type userModel struct {
 
 type roleModel struct {
 	detail roleDetail
-	role   xmlRole // as GetRole answers it
+	role   xmlRole  // as GetRole answers it
+	trust  Document // the trust policy, for AssumeRole
 }
 
 type keyModel struct {
@@ -83,8 +86,14 @@ func newAccountModel(a Account) *accountModel {
 		userByName: map[string]*userModel{},
 		roleByName: map[string]*roleModel{},
 		keys:       map[string]keyModel{},
+		regions:    map[string]*regionModel{},
 	}
 	am.callerID = callerUserID(a, am.principal)
+	for _, r := range a.Regions {
+		if _, dup := am.regions[r.Name]; !dup {
+			am.regions[r.Name] = newRegionModel(a.ID, r)
+		}
+	}
 
 	attachments := map[string]int{}
 	boundaries := map[string]int{}
@@ -157,6 +166,7 @@ func newAccountModel(a Account) *accountModel {
 			Tags:                     sortedTags(r.Tags),
 			RoleLastUsed:             lastUsed,
 		}}
+		rm.trust = r.TrustPolicy
 		d := rm.detail
 		rm.role = xmlRole{
 			Path: d.Path, RoleName: d.RoleName, RoleID: d.RoleID, Arn: d.Arn, CreateDate: d.CreateDate,

@@ -52,19 +52,33 @@ func paginate(p params, pageSize int, scope listScope, total int) (page, *apiErr
 	}
 	start := 0
 	if p.has("Marker") {
-		off, ok := decodeMarker(p.get("Marker"), scope)
-		if !ok || off <= 0 || off >= total {
+		off, ok := markerOffset(p.get("Marker"), scope, total)
+		if !ok {
 			return page{}, validationError("Invalid Marker: send back the Marker of the previous page of this same request, unchanged")
 		}
 		start = off
 	}
+	return pageFrom(scope, start, size, total), nil
+}
+
+// pageFrom is the page of at most size items from start of a list of
+// total items, with the marker of the next page when more remain.
+func pageFrom(scope listScope, start, size, total int) page {
 	end := min(start+size, total)
 	pg := page{start: start, end: end}
 	if end < total {
 		pg.truncated = true
 		pg.marker = encodeMarker(scope, end)
 	}
-	return pg, nil
+	return pg
+}
+
+// markerOffset decodes a marker (or token) of scope into the offset it
+// stands for in a list of total items; it reports false for a marker of
+// another list, or one outside the list.
+func markerOffset(marker string, scope listScope, total int) (int, bool) {
+	off, ok := decodeMarker(marker, scope)
+	return off, ok && off > 0 && off < total
 }
 
 func encodeMarker(s listScope, offset int) string {

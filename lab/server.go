@@ -20,23 +20,36 @@ type Options struct {
 	PageSize int
 	// Latency is added to every request.
 	Latency time.Duration
-	// ThrottleEvery makes every Nth request answer the real Throttling
-	// error (HTTP 400, code Throttling, "Rate exceeded"); 0 never
-	// throttles. Requests are counted over all accounts and operations,
-	// once they are authenticated and valid. The same request (same account,
-	// same form body) is never throttled twice in a row, so an SDK's retry of
-	// a throttled request goes through.
+	// ThrottleEvery makes every Nth request answer the service's real
+	// throttling error (query protocol: HTTP 400, code Throttling; Bedrock
+	// and AgentCore: HTTP 429 ThrottlingException; Lambda: HTTP 429
+	// TooManyRequestsException), with "Rate exceeded"; 0 never throttles.
+	// Requests are counted over all accounts, services and operations, once
+	// they are authenticated and valid. The same request (same account, same
+	// method, path, query and body) is never throttled twice in a row, so an
+	// SDK's retry of a throttled request goes through.
 	ThrottleEvery int
-	// DenyAccounts are account ids whose IAM calls answer AccessDenied.
-	// STS GetCallerIdentity still works for them, as in AWS.
+	// DenyAccounts are account ids whose calls answer AccessDenied (IAM,
+	// STS AssumeRole) or AccessDeniedException (Bedrock, AgentCore,
+	// Lambda), whether signed with the account's scanner key or with a
+	// session key STS issued for one of its roles. STS GetCallerIdentity
+	// still works for them, as in AWS.
 	DenyAccounts []string
+	// DenyAssumeRole are role ARNs that STS AssumeRole refuses with
+	// AccessDenied whatever their trust policy says.
+	DenyAssumeRole []string
+	// Now is the clock that dates and expires the session credentials
+	// AssumeRole issues (default time.Now).
+	Now func() time.Time
 }
 
 // Stats counts what a Server received.
 type Stats struct {
 	// Calls counts every request received per "service:Action", such as
-	// "iam:GetAccountAuthorizationDetails" or "sts:GetCallerIdentity",
-	// throttled, denied and rejected ones included.
+	// "iam:GetAccountAuthorizationDetails", "sts:AssumeRole",
+	// "bedrock-agent:ListAgents", "bedrock-agentcore-control:ListGateways"
+	// or "lambda:GetFunctionConfiguration", throttled, denied and rejected
+	// ones included.
 	Calls map[string]int
 	// Throttled counts Throttling answers; Denied AccessDenied answers;
 	// Rejected requests refused for their authentication, protocol or
@@ -47,13 +60,16 @@ type Stats struct {
 	InFlight, MaxInFlight int
 }
 
-// Server emulates AWS IAM and STS (query protocol over HTTP) for the
-// accounts of an estate. It is an http.Handler; Start serves it on a
-// loopback address. Its runtime switches and Stats are safe for concurrent
-// use.
+// Server emulates AWS for the accounts of an estate: IAM and STS over the
+// query protocol, and Agents for Amazon Bedrock, Bedrock AgentCore Control
+// and Lambda over rest-json, telling them apart by the service of the SigV4
+// credential scope. It is an http.Handler; Start serves it on a loopback
+// address. Its runtime switches and Stats are safe for concurrent use.
 type Server struct {
 	model *model
 	ops   map[string]map[string]operation // service -> Action -> operation
+	rest  map[string]*restService         // SigV4 signing name -> service
+	now   func() time.Time
 
 	mu            sync.Mutex // guards everything below
 	pageSize      int
@@ -62,6 +78,8 @@ type Server struct {
 	throttleCount int
 	retryPending  map[[32]byte]struct{} // throttled requests whose retry must pass
 	denied        map[string]bool
+	denyAssume    map[string]bool     // role ARN -> AssumeRole refused
+	sessions      map[string]*session // issued access key id -> session
 	stats         Stats
 
 	httpServer *http.Server
@@ -77,25 +95,37 @@ const maxBodySize = 1 << 20
 // index of e: later changes to e are not seen.
 func NewServer(e *Estate, opts Options) *Server {
 	s := &Server{
-		model: newModel(e),
-		ops: map[string]map[string]operation{
-			iamService: iamOperations(),
-			stsService: stsOperations(),
-		},
+		model:         newModel(e),
+		rest:          restServices(),
+		now:           opts.Now,
 		latency:       opts.Latency,
 		throttleEvery: max(opts.ThrottleEvery, 0),
 		retryPending:  map[[32]byte]struct{}{},
 		denied:        map[string]bool{},
+		denyAssume:    map[string]bool{},
+		sessions:      map[string]*session{},
 		stats:         Stats{Calls: map[string]int{}},
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.ops = map[string]map[string]operation{
+		iamService: iamOperations(),
+		stsService: s.stsOperations(),
 	}
 	s.SetPageSize(opts.PageSize)
 	for _, id := range opts.DenyAccounts {
 		s.denied[id] = true
 	}
+	for _, arn := range opts.DenyAssumeRole {
+		s.denyAssume[arn] = true
+	}
 	return s
 }
 
-// ServeHTTP answers one query-protocol request.
+// ServeHTTP answers one request: a rest-json one when its credential scope
+// names a rest-json service (or, unsigned, when its path is not /), else a
+// query-protocol one.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := newRequestID()
 	w.Header().Set("x-amzn-RequestId", requestID)
@@ -103,6 +133,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.leave()
 	if !s.wait(r.Context()) {
 		return // the client went away
+	}
+	if svc := s.restServiceFor(r); svc != nil {
+		s.serveREST(w, r, svc)
+		return
 	}
 	service, action, result, aerr := s.serve(w, r)
 	s.record(aerr)
@@ -177,13 +211,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (service, action 
 	if herr != nil {
 		return service, action, nil, herr
 	}
-	acct := s.model.byKey[h.accessKeyID]
-	if acct == nil {
-		return service, action, nil, authError(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
-	}
-	if aerr := verifySigV4(r, body, h, acct.secret); aerr != nil {
+	id, aerr := s.authenticate(r, body, h)
+	if aerr != nil {
 		return service, action, nil, aerr
 	}
+	acct := id.account
 	if action == "" {
 		return service, action, nil, &apiError{status: http.StatusBadRequest, code: "MissingAction",
 			message: "the request has no Action: send Action=OPERATION&Version=" + versionFor(service), outcome: rejected}
@@ -198,17 +230,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (service, action 
 	if !ok {
 		return service, action, nil, invalidAction(action, version)
 	}
-	p, aerr := checkParams(action, r.Form, op.scalars, op.lists)
+	p, aerr := checkParams(action, r.Form, op.scalars, op.lists, op.structs)
 	if aerr != nil {
 		return service, action, nil, aerr
 	}
 	if s.throttle(acct.id, body) {
 		return service, action, nil, throttlingError()
 	}
-	if service == iamService && s.isDenied(acct.id) {
-		return service, action, nil, accessDenied(acct.principal, service, action, "*")
+	if (service == iamService || action != "GetCallerIdentity") && s.isDenied(acct.id) {
+		return service, action, nil, accessDenied(id.principal, service, action, "*")
 	}
-	result, aerr = op.handle(call{action: action, account: acct, params: p, pageSize: s.currentPageSize()})
+	result, aerr = op.handle(call{action: action, account: acct, principal: id.principal, callerID: id.callerID, params: p, pageSize: s.currentPageSize()})
 	return service, action, result, aerr
 }
 

@@ -16,9 +16,13 @@ const maxProblems = 25
 // whole estate; key statuses are known; names, paths and dates are set and
 // well formed; policy documents are JSON objects; managed policy ARNs and
 // permissions boundaries name a policy of the account or a built-in
-// AWS-managed one; group memberships name groups that exist. Each problem
-// names the account and entity and says what to fix; secrets are never
-// quoted. Empty paths and key statuses are taken as their defaults.
+// AWS-managed one; group memberships name groups that exist; in each region,
+// resources have well-formed, unique names and ids, and their references
+// (roles, functions, knowledge bases, credential providers, workload
+// identities, alias versions) name something that exists. Each problem
+// names the account and entity and says what to fix; secrets and
+// environment values are never quoted. Empty paths, key statuses, ids and
+// other defaulted fields are taken as their defaults.
 func (e *Estate) Validate() error {
 	v := validator{keyOwners: map[string]string{}}
 	if len(e.Accounts) == 0 {
@@ -214,6 +218,8 @@ func (v *validator) account(where string, a *Account) {
 		v.inline(w, g.InlinePolicies)
 		checkManaged(w, g.ManagedPolicies)
 	}
+
+	v.regions(where, a)
 }
 
 // policies validates the account's customer-managed policies and returns

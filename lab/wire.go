@@ -197,15 +197,23 @@ type params struct {
 }
 
 // checkParams rejects parameters the operation does not accept. Names in
-// lists are the list parameters (Name.member.N, or Name= for an empty list).
-func checkParams(action string, form url.Values, scalars, lists []string) (params, *apiError) {
+// lists are the list parameters (Name.member.N, or Name= for an empty list);
+// structs maps the names of lists of structures to their fields
+// (Name.member.N.Field).
+func checkParams(action string, form url.Values, scalars, lists []string, structs map[string][]string) (params, *apiError) {
 	accepted := func(name string) bool {
-		if slices.Contains(scalars, name) || slices.Contains(lists, name) {
+		if _, ok := structs[name]; ok || slices.Contains(scalars, name) || slices.Contains(lists, name) {
 			return true
 		}
 		for _, l := range lists {
+			if rest, ok := strings.CutPrefix(name, l+".member."); ok && isMemberIndex(rest) {
+				return true
+			}
+		}
+		for l, fields := range structs {
 			if rest, ok := strings.CutPrefix(name, l+".member."); ok {
-				if n, err := strconv.Atoi(rest); err == nil && n >= 1 && strconv.Itoa(n) == rest {
+				index, field, _ := strings.Cut(rest, ".")
+				if isMemberIndex(index) && slices.Contains(fields, field) {
 					return true
 				}
 			}
@@ -223,6 +231,12 @@ func checkParams(action string, form url.Values, scalars, lists []string) (param
 		}
 		if !accepted(name) {
 			all := append(append([]string{}, scalars...), lists...)
+			for l, fields := range structs {
+				for _, f := range fields {
+					all = append(all, l+".member.N."+f)
+				}
+			}
+			sort.Strings(all)
 			if len(all) == 0 {
 				return params{}, validationError("The parameter %s is not accepted by %s, which takes no parameters: remove it", name, action)
 			}
@@ -231,7 +245,7 @@ func checkParams(action string, form url.Values, scalars, lists []string) (param
 		if len(form[name]) > 1 {
 			return params{}, validationError("The parameter %s is given %d times: give it once", name, len(form[name]))
 		}
-		if slices.Contains(lists, name) && form.Get(name) != "" {
+		if _, ok := structs[name]; (ok || slices.Contains(lists, name)) && form.Get(name) != "" {
 			return params{}, validationError("The list parameter %s takes its members as %s.member.1, %s.member.2, ...: %s alone stands for an empty list", name, name, name, name)
 		}
 	}
@@ -261,6 +275,42 @@ func (p params) list(name string) []string {
 	out := make([]string, len(items))
 	for i, it := range items {
 		out[i] = it.v
+	}
+	return out
+}
+
+func isMemberIndex(s string) bool {
+	n, err := strconv.Atoi(s)
+	return err == nil && n >= 1 && strconv.Itoa(n) == s
+}
+
+// structList returns a list of structures (Name.member.N.Field) in index
+// order, each as its fields.
+func (p params) structList(name string) []map[string]string {
+	byIndex := map[int]map[string]string{}
+	for k, vs := range p.values {
+		rest, ok := strings.CutPrefix(k, name+".member.")
+		if !ok {
+			continue
+		}
+		index, field, ok := strings.Cut(rest, ".")
+		n, err := strconv.Atoi(index)
+		if !ok || err != nil {
+			continue
+		}
+		if byIndex[n] == nil {
+			byIndex[n] = map[string]string{}
+		}
+		byIndex[n][field] = vs[0]
+	}
+	indexes := make([]int, 0, len(byIndex))
+	for n := range byIndex {
+		indexes = append(indexes, n)
+	}
+	sort.Ints(indexes)
+	out := make([]map[string]string, len(indexes))
+	for i, n := range indexes {
+		out[i] = byIndex[n]
 	}
 	return out
 }

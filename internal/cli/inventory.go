@@ -242,13 +242,18 @@ func runInventoryShow(ctx context.Context, o *ShowOptions) error {
 	if err != nil {
 		return err
 	}
+	reach, err := reachable(ctx, store, o.ID)
+	if err != nil {
+		return err
+	}
 	if o.Output == "json" {
 		return writeJSON(o.IO, struct {
-			SchemaVersion int        `json:"schema_version"`
-			Node          jsonNode   `json:"node"`
-			Out           []jsonEdge `json:"out"`
-			In            []jsonEdge `json:"in"`
-		}{jsonSchemaVersion, toJSONNode(n), toJSONEdges(out), toJSONEdges(in)})
+			SchemaVersion int         `json:"schema_version"`
+			Node          jsonNode    `json:"node"`
+			Out           []jsonEdge  `json:"out"`
+			In            []jsonEdge  `json:"in"`
+			Reaches       []jsonReach `json:"reaches"`
+		}{jsonSchemaVersion, toJSONNode(n), toJSONEdges(out), toJSONEdges(in), reach})
 	}
 	w := o.IO.Out
 	fmt.Fprintf(w, "%s %s\n", n.Kind, n.Name)
@@ -297,7 +302,110 @@ func runInventoryShow(ctx context.Context, o *ShowOptions) error {
 			return err
 		}
 	}
+	if len(reach) > 0 {
+		fmt.Fprintf(w, "\nReaches (%d identities and credentials, through runs_as, uses_tool, uses_credential, has_credential, can_assume):\n", len(reach))
+		t := newSummaryTable(o.IO, "  KIND", "NODE", "DETAIL", "PATH")
+		for _, r := range reach {
+			t.row("  "+r.Kind, r.ID, r.Detail, strings.Join(r.Path, " "))
+		}
+		if err := t.flush(); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// jsonReach is an identity or credential a node reaches, and how.
+type jsonReach struct {
+	ID     string   `json:"id"`
+	Kind   string   `json:"kind"`
+	Name   string   `json:"name"`
+	Detail string   `json:"detail,omitempty"`
+	Path   []string `json:"path"`
+}
+
+// reachDepth bounds the walk: agent -> action group -> lambda -> key is 3.
+const reachDepth = 6
+
+// reachable lists the identities a node acts as (with the highest access
+// they grant) and the credentials it can use, each with its path.
+func reachable(ctx context.Context, store *inventory.Store, id string) ([]jsonReach, error) {
+	paths, err := store.Reach(ctx, id, inventory.ReachEdges, "", reachDepth)
+	if err != nil {
+		return nil, err
+	}
+	out := []jsonReach{}
+	for _, p := range paths {
+		if p.To.Kind != inventory.KindIdentity && p.To.Kind != inventory.KindCredential {
+			continue
+		}
+		r := jsonReach{ID: p.To.ID, Kind: string(p.To.Kind), Name: p.To.Name}
+		for _, st := range p.Steps {
+			hop := string(st.Kind) + "→" + nameOr(st.PeerName, st.To)
+			if v, ok := st.Attrs["env_var"]; ok {
+				hop += fmt.Sprintf(" (env %v)", v)
+			}
+			if v, ok := st.Attrs["credential_type"]; ok {
+				hop += fmt.Sprintf(" (%v)", v)
+			}
+			r.Path = append(r.Path, hop)
+		}
+		switch p.To.Kind {
+		case inventory.KindIdentity:
+			level, err := highestAccess(ctx, store, p.To.ID)
+			if err != nil {
+				return nil, err
+			}
+			if level != "" {
+				r.Detail = "access=" + level
+			}
+		case inventory.KindCredential:
+			var parts []string
+			if v, ok := p.To.Attrs["type"]; ok {
+				parts = append(parts, fmt.Sprint(v))
+			}
+			if v, ok := p.To.Attrs["status"]; ok {
+				parts = append(parts, fmt.Sprint(v))
+			}
+			if v, ok := p.To.Attrs["age_days"]; ok {
+				parts = append(parts, fmt.Sprintf("age=%vd", v))
+			}
+			if p.To.Attrs["standing"] == true {
+				parts = append(parts, "standing")
+			}
+			r.Detail = strings.Join(parts, " ")
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func nameOr(name, id string) string {
+	if name != "" {
+		return name
+	}
+	return id
+}
+
+var levelRank = map[string]int{"read": 1, "write": 2, "admin": 3}
+
+// highestAccess is the highest privilege level among an identity's
+// can_access edges.
+func highestAccess(ctx context.Context, store *inventory.Store, id string) (string, error) {
+	out, _, err := store.EdgesOf(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	best := ""
+	for _, e := range out {
+		if e.Kind != inventory.EdgeCanAccess {
+			continue
+		}
+		if l, ok := e.Attrs["level"].(string); ok && levelRank[l] > levelRank[best] {
+			best = l
+		}
+	}
+	return best, nil
 }
 
 func edgeDetail(e inventory.EdgeRecord) string {

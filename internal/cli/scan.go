@@ -165,7 +165,20 @@ func (o *ScanOptions) demoPlan() (*scanPlan, error) {
 			Label: label, AccessKeyID: a.AccessKeyID, SecretAccessKey: a.SecretAccessKey, Endpoint: url,
 		}))
 	}
+	// Every region the estate has, unless --region narrows it.
 	regions := o.Regions
+	if len(regions) == 0 {
+		seen := map[string]bool{}
+		for _, a := range estate.Accounts {
+			for _, r := range a.Regions {
+				if !seen[r.Name] {
+					seen[r.Name] = true
+					regions = append(regions, r.Name)
+				}
+			}
+		}
+		sort.Strings(regions)
+	}
 	if len(regions) == 0 {
 		regions = []string{"us-east-1"}
 	}

@@ -12,7 +12,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockagent"
+	agentcore "github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -29,10 +33,58 @@ type STSAPI interface {
 	GetCallerIdentity(ctx context.Context, in *sts.GetCallerIdentityInput, opts ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
 }
 
-// clients are one account's SDK clients.
+// BedrockAgentAPI is the part of the bedrock-agent client the scanner calls.
+type BedrockAgentAPI interface {
+	bedrockagent.ListAgentsAPIClient
+	bedrockagent.ListAgentAliasesAPIClient
+	bedrockagent.ListAgentActionGroupsAPIClient
+	bedrockagent.ListAgentKnowledgeBasesAPIClient
+	GetAgent(ctx context.Context, in *bedrockagent.GetAgentInput, opts ...func(*bedrockagent.Options)) (*bedrockagent.GetAgentOutput, error)
+	GetAgentActionGroup(ctx context.Context, in *bedrockagent.GetAgentActionGroupInput, opts ...func(*bedrockagent.Options)) (*bedrockagent.GetAgentActionGroupOutput, error)
+	GetKnowledgeBase(ctx context.Context, in *bedrockagent.GetKnowledgeBaseInput, opts ...func(*bedrockagent.Options)) (*bedrockagent.GetKnowledgeBaseOutput, error)
+}
+
+// AgentCoreAPI is the part of the bedrock-agentcore-control client the scanner calls.
+type AgentCoreAPI interface {
+	agentcore.ListAgentRuntimesAPIClient
+	agentcore.ListGatewaysAPIClient
+	agentcore.ListGatewayTargetsAPIClient
+	agentcore.ListApiKeyCredentialProvidersAPIClient
+	agentcore.ListOauth2CredentialProvidersAPIClient
+	agentcore.ListWorkloadIdentitiesAPIClient
+	GetAgentRuntime(ctx context.Context, in *agentcore.GetAgentRuntimeInput, opts ...func(*agentcore.Options)) (*agentcore.GetAgentRuntimeOutput, error)
+	GetGateway(ctx context.Context, in *agentcore.GetGatewayInput, opts ...func(*agentcore.Options)) (*agentcore.GetGatewayOutput, error)
+	GetGatewayTarget(ctx context.Context, in *agentcore.GetGatewayTargetInput, opts ...func(*agentcore.Options)) (*agentcore.GetGatewayTargetOutput, error)
+	GetApiKeyCredentialProvider(ctx context.Context, in *agentcore.GetApiKeyCredentialProviderInput, opts ...func(*agentcore.Options)) (*agentcore.GetApiKeyCredentialProviderOutput, error)
+	GetOauth2CredentialProvider(ctx context.Context, in *agentcore.GetOauth2CredentialProviderInput, opts ...func(*agentcore.Options)) (*agentcore.GetOauth2CredentialProviderOutput, error)
+}
+
+// LambdaAPI is the part of the Lambda client the scanner calls.
+type LambdaAPI interface {
+	GetFunctionConfiguration(ctx context.Context, in *lambda.GetFunctionConfigurationInput, opts ...func(*lambda.Options)) (*lambda.GetFunctionConfigurationOutput, error)
+}
+
+// clients are one account's SDK clients for its account-global services.
 type clients struct {
 	iam IAMAPI
 	sts STSAPI
+}
+
+// regionClients are one account's clients for one region.
+type regionClients struct {
+	agents    BedrockAgentAPI
+	agentcore AgentCoreAPI
+	lambda    LambdaAPI
+}
+
+func newRegionClients(cfg awssdk.Config, region string) regionClients {
+	cfg = cfg.Copy()
+	cfg.Region = region
+	return regionClients{
+		agents:    bedrockagent.NewFromConfig(cfg),
+		agentcore: agentcore.NewFromConfig(cfg),
+		lambda:    lambda.NewFromConfig(cfg),
+	}
 }
 
 // retryer returns the SDK's standard retryer with our attempts and backoff.
@@ -67,7 +119,7 @@ func (s *Scanner) loadConfig(ctx context.Context, a AccountConfig, region string
 		if cfg.Region == "" {
 			cfg.Region = "us-east-1"
 		}
-		return cfg, nil
+		return assumeRole(cfg, a), nil
 	}
 	opts := []func(*config.LoadOptions) error{
 		config.WithHTTPClient(client),
@@ -93,7 +145,23 @@ func (s *Scanner) loadConfig(ctx context.Context, a AccountConfig, region string
 	if cfg.Region == "" {
 		return cfg, errors.New("no AWS region: pass --region, set AWS_REGION, or set region in the profile or aam.yaml")
 	}
-	return cfg, nil
+	return assumeRole(cfg, a), nil
+}
+
+// assumeRole swaps cfg's credentials for the role's when the account is
+// reached through one; the SDK's provider refreshes them before they expire.
+func assumeRole(cfg awssdk.Config, a AccountConfig) awssdk.Config {
+	if a.RoleARN == "" {
+		return cfg
+	}
+	provider := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), a.RoleARN, func(o *stscreds.AssumeRoleOptions) {
+		o.RoleSessionName = "aam-scan"
+		if a.ExternalID != "" {
+			o.ExternalID = awssdk.String(a.ExternalID)
+		}
+	})
+	cfg.Credentials = awssdk.NewCredentialsCache(provider)
+	return cfg
 }
 
 func newClients(cfg awssdk.Config) clients {

@@ -8,23 +8,55 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strings"
 )
 
 // Config is the aws section of aam.yaml.
 //
 //	aws:
 //	  regions: [us-east-1]          # default regions of every account
+//	  services: [iam, bedrock-agent, agentcore]  # optional: default all
 //	  endpoint_url: http://127.0.0.1:4566  # optional: every service at this URL (as AWS_ENDPOINT_URL)
 //	  accounts:
 //	    - profile: prod              # a profile of ~/.aws/config or ~/.aws/credentials
 //	      regions: [eu-west-1]       # optional: this account's regions
-//	    - profile: dev
+//	    - role_arn: arn:aws:iam::222222222222:role/aam-read   # assumed with the default chain
+//	      external_id: aam           # optional, when the role's trust policy asks for one
+//	    - profile: hub               # the profile's credentials assume the role
+//	      role_arn: arn:aws:iam::333333333333:role/aam-read
 //
 // With no accounts, the account of the default credential chain is scanned.
+// Every region listed is scanned for agents (Bedrock, AgentCore); IAM is
+// account-global and scanned once per account.
 type Config struct {
 	Regions     []string        `yaml:"regions"`
 	EndpointURL string          `yaml:"endpoint_url"`
 	Accounts    []AccountConfig `yaml:"accounts"`
+	// Services limits what is scanned: iam, bedrock-agent, agentcore
+	// (default: all). Unscanned services' state is kept, never marked gone.
+	Services []string `yaml:"services"`
+}
+
+// The services the scanner knows.
+const (
+	ServiceIAM          = "iam"
+	ServiceBedrockAgent = "bedrock-agent"
+	ServiceAgentCore    = "agentcore"
+)
+
+var allServices = []string{ServiceIAM, ServiceBedrockAgent, ServiceAgentCore}
+
+// scans reports whether service is to be scanned.
+func (c Config) scans(service string) bool {
+	if len(c.Services) == 0 {
+		return true
+	}
+	for _, s := range c.Services {
+		if s == service {
+			return true
+		}
+	}
+	return false
 }
 
 // AccountConfig is one account to scan.
@@ -33,6 +65,10 @@ type AccountConfig struct {
 	// empty means the default credential chain.
 	Profile string   `yaml:"profile"`
 	Regions []string `yaml:"regions"`
+	// RoleARN is a role to assume (with the profile's credentials, or the
+	// default chain's) to reach the account.
+	RoleARN    string `yaml:"role_arn"`
+	ExternalID string `yaml:"external_id"`
 
 	// isolated, set only by code (the demo and tests), replaces the whole
 	// credential chain: no file, profile or environment variable is read.
@@ -53,6 +89,13 @@ func IsolatedAccount(iso Isolated, regions ...string) AccountConfig {
 	return AccountConfig{Regions: regions, isolated: &iso}
 }
 
+// AssumingRole returns the account reached by assuming roleARN with a's
+// credentials.
+func (a AccountConfig) AssumingRole(roleARN, externalID string) AccountConfig {
+	a.RoleARN, a.ExternalID = roleARN, externalID
+	return a
+}
+
 var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
 
 // Validate checks the section and says what to fix.
@@ -66,6 +109,15 @@ func (c Config) Validate() error {
 		}
 	}
 	checkRegions("aws.regions", c.Regions)
+	for _, svc := range c.Services {
+		known := false
+		for _, k := range allServices {
+			known = known || k == svc
+		}
+		if !known {
+			errs = append(errs, fmt.Errorf("aws.services: unknown service %q: use %s", svc, strings.Join(allServices, ", ")))
+		}
+	}
 	if c.EndpointURL != "" {
 		if u, err := url.Parse(c.EndpointURL); err != nil || u.Scheme == "" || u.Host == "" {
 			errs = append(errs, fmt.Errorf("aws.endpoint_url: %q is not an absolute URL (like https://iam.example.com)", c.EndpointURL))
@@ -74,10 +126,16 @@ func (c Config) Validate() error {
 	seen := map[string]bool{}
 	for i, a := range c.Accounts {
 		where := fmt.Sprintf("aws.accounts[%d]", i)
+		if a.RoleARN != "" && (accountOf(a.RoleARN) == "" || !strings.Contains(a.RoleARN, ":role/")) {
+			errs = append(errs, fmt.Errorf("%s.role_arn: %q is not an IAM role ARN (like arn:aws:iam::123456789012:role/aam-read)", where, a.RoleARN))
+		}
+		if a.ExternalID != "" && a.RoleARN == "" {
+			errs = append(errs, fmt.Errorf("%s.external_id: only used with role_arn: add the role to assume", where))
+		}
 		if a.isolated == nil {
-			key := "profile:" + a.Profile
+			key := "profile:" + a.Profile + " role:" + a.RoleARN
 			if seen[key] {
-				errs = append(errs, fmt.Errorf("%s: profile %q is listed twice", where, a.Profile))
+				errs = append(errs, fmt.Errorf("%s: the same profile and role are listed twice", where))
 			}
 			seen[key] = true
 		}

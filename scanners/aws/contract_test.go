@@ -102,7 +102,7 @@ func replay(t *testing.T, details string, detailsStatus int) *httptest.Server {
 }
 
 func contractConfig(endpoint string) awsscan.Config {
-	return awsscan.Config{Accounts: []awsscan.AccountConfig{awsscan.IsolatedAccount(awsscan.Isolated{
+	return awsscan.Config{Services: []string{awsscan.ServiceIAM}, Accounts: []awsscan.AccountConfig{awsscan.IsolatedAccount(awsscan.Isolated{
 		Label: "contract", AccessKeyID: "AKIDCONTRACT", SecretAccessKey: "contract-secret", Endpoint: endpoint,
 	}, "us-east-1")}}
 }

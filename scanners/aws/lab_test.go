@@ -409,12 +409,29 @@ func TestDeniedAccountIsRecordedAndTheOtherCompletes(t *testing.T) {
 	}
 	ctx := context.Background()
 	errs, _ := res.store.ScanErrors(ctx, res.scanID)
-	if len(errs) != 1 || errs[0].Tenant != denied.ID || errs[0].Operation != "iam:GetAccountAuthorizationDetails" || !strings.Contains(errs[0].Message, "AccessDenied") || !strings.Contains(errs[0].Message, "SecurityAudit") {
-		t.Fatalf("scan errors = %+v, want one AccessDenied for %s with a hint", errs, denied.ID)
+	// One error per scope of the denied account: IAM, and each agent
+	// service of the region; each stops at its first denied call.
+	wantScopes := map[string]string{
+		inventory.GlobalScope: "iam:GetAccountAuthorizationDetails",
+		awsscan.RegionScope("us-east-1", awsscan.ServiceBedrockAgent): "bedrock-agent:ListAgents",
+		awsscan.RegionScope("us-east-1", awsscan.ServiceAgentCore):    "bedrock-agentcore-control:ListApiKeyCredentialProviders",
+	}
+	if len(errs) != len(wantScopes) {
+		t.Fatalf("scan errors = %+v, want one per scope of %s", errs, denied.ID)
+	}
+	for _, se := range errs {
+		if se.Tenant != denied.ID || wantScopes[se.Scope] != se.Operation || !strings.Contains(se.Message, "AccessDenied") || !strings.Contains(se.Message, "SecurityAudit") {
+			t.Errorf("scan error %+v, want AccessDenied for %s with a hint", se, denied.ID)
+		}
 	}
 	scopes, _ := res.store.CompletedScopes(ctx, res.scanID)
-	if len(scopes) != 1 || scopes[0].Tenant != e.Accounts[0].ID {
-		t.Errorf("completed scopes = %v, want only %s", scopes, e.Accounts[0].ID)
+	for _, sc := range scopes {
+		if sc.Tenant != e.Accounts[0].ID {
+			t.Errorf("completed scope %v of the denied account", sc)
+		}
+	}
+	if len(scopes) != len(wantScopes) {
+		t.Errorf("completed scopes = %v, want the other account's %d", scopes, len(wantScopes))
 	}
 	g := readGraph(t, res.store)
 	only := &lab.Estate{Accounts: e.Accounts[:1]}
@@ -461,8 +478,8 @@ func TestTimeoutKeepsWhatFinished(t *testing.T) {
 		t.Errorf("scopes %v completed within 150ms at 100ms a call", scopes)
 	}
 	errs, _ := res.store.ScanErrors(context.Background(), res.scanID)
-	if len(errs) != len(e.Accounts) {
-		t.Fatalf("scan errors = %+v, want one per account", errs)
+	if len(errs) != 3*len(e.Accounts) {
+		t.Fatalf("scan errors = %+v, want one per scope (IAM and two agent services) of each account", errs)
 	}
 	for _, se := range errs {
 		if !strings.Contains(se.Message, "timed out") {

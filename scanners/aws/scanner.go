@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/aam-dev/aam/inventory"
 	"github.com/aam-dev/aam/scanners"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	"go.yaml.in/yaml/v3"
@@ -97,6 +99,8 @@ func (s *Scanner) Scan(ctx context.Context, w inventory.Writer) error {
 // label names an account before its id is known.
 func (a AccountConfig) label() string {
 	switch {
+	case a.RoleARN != "":
+		return accountOf(a.RoleARN)
 	case a.isolated != nil && a.isolated.Label != "":
 		return a.isolated.Label
 	case a.Profile != "":
@@ -137,15 +141,65 @@ func (s *Scanner) scanAccount(ctx context.Context, w inventory.Writer, a Account
 		return record(a.label(), "", "sts:GetCallerIdentity", err)
 	}
 	account := deref(id.Account)
-	is := &iamScan{scanner: s, c: c, w: w, account: account, caller: deref(id.Arn)}
-	if err := is.run(ctx); err != nil {
-		var se storeError
-		if errors.As(err, &se) {
-			return se.err
-		}
-		return record(account, inventory.GlobalScope, is.op, err)
+	if len(regions) == 0 {
+		regions = []string{cfg.Region}
 	}
-	return nil
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		storeErr error
+	)
+	keep := func(err error) {
+		if err != nil {
+			mu.Lock()
+			storeErr = errors.Join(storeErr, err)
+			mu.Unlock()
+		}
+	}
+	// IAM (account-global) and each region's agent services are separate
+	// scopes, scanned side by side; one failing never stops the others.
+	if s.cfg.scans(ServiceIAM) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			is := &iamScan{scanner: s, c: c, w: w, account: account, caller: deref(id.Arn)}
+			if err := is.run(ctx); err != nil {
+				var se storeError
+				if errors.As(err, &se) {
+					keep(se.err)
+					return
+				}
+				keep(record(account, inventory.GlobalScope, is.op, err))
+			}
+		}()
+	}
+	for _, region := range dedupe(regions) {
+		rc := newRegionClients(cfg, region)
+		for _, svc := range []string{ServiceBedrockAgent, ServiceAgentCore} {
+			if !s.cfg.scans(svc) {
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				keep(newRegionScan(s, rc, w, account, region, svc).run(ctx))
+			}()
+		}
+	}
+	wg.Wait()
+	return storeErr
+}
+
+func dedupe(ss []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // storeError marks a failure of the inventory writer, which stops the scan,
@@ -177,6 +231,19 @@ func describe(err error) string {
 	}
 	if errors.Is(err, context.Canceled) {
 		return "cancelled"
+	}
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		if re.HTTPStatusCode() < 300 {
+			// A success the SDK could not read: an API newer than this
+			// build's SDK, or an endpoint that only looks like AWS.
+			return fmt.Sprintf("could not read the answer (%v): upgrade aam, or check endpoint_url / AWS_ENDPOINT_URL", re.Err)
+		}
+		return fmt.Sprintf("HTTP %d that is not an AWS API error (%v): check endpoint_url or AWS_ENDPOINT_URL", re.HTTPStatusCode(), re.Err)
+	}
+	var oe *smithy.OperationError
+	if errors.As(err, &oe) && oe.Err != nil {
+		return strings.TrimSpace(oe.Err.Error())
 	}
 	return strings.TrimSpace(err.Error())
 }

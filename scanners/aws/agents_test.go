@@ -1,0 +1,385 @@
+package aws_test
+
+import (
+	"context"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aam-dev/aam/inventory"
+	"github.com/aam-dev/aam/lab"
+	"github.com/aam-dev/aam/scanners"
+	awsscan "github.com/aam-dev/aam/scanners/aws"
+)
+
+// keyIDPattern is this test's own reading of an AWS access key id.
+var keyIDPattern = regexp.MustCompile(`^A[KS]IA[A-Z0-9]{16}$`)
+
+func envKeys(env map[string]string) map[string]string {
+	keys := map[string]string{}
+	for k, v := range env {
+		if keyIDPattern.MatchString(v) {
+			keys[k] = v
+		}
+	}
+	return keys
+}
+
+func sortedNames(env map[string]string) []string {
+	var names []string
+	for k := range env {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func attrStrings(v any) []string {
+	list, _ := v.([]any)
+	var out []string
+	for _, x := range list {
+		s, _ := x.(string)
+		out = append(out, s)
+	}
+	return out
+}
+
+// expectedAgents checks, from the estate alone, every agent of every
+// region with what it runs as, its tools and the credentials on its way, and
+// returns how many agents it checked.
+func checkAgents(t *testing.T, e *lab.Estate, g graph, s *inventory.Store) int {
+	t.Helper()
+	ctx := context.Background()
+	agents := 0
+	hasEdge := func(from string, kind inventory.EdgeKind, to string) inventory.EdgeRecord {
+		t.Helper()
+		ed, ok := g.edges[edgeKey(from, kind, to)]
+		if !ok {
+			t.Errorf("edge %s missing", edgeKey(from, kind, to))
+		}
+		return ed
+	}
+	for _, a := range e.Accounts {
+		for _, r := range a.Regions {
+			lambdaKeys := map[string][]string{} // lambda ARN -> key ids in its environment
+			for _, l := range r.Lambdas {
+				arn := r.LambdaARN(a.ID, l.Name)
+				for _, k := range envKeys(l.Environment) {
+					lambdaKeys[arn] = append(lambdaKeys[arn], awsscan.AccessKeyID(k))
+				}
+			}
+			checkLambda := func(ref string) string {
+				t.Helper()
+				arn := r.LambdaARN(a.ID, ref)
+				l, ok := r.Lambda(ref)
+				n, found := g.nodes[arn]
+				if !found {
+					t.Errorf("lambda %s missing", arn)
+					return arn
+				}
+				if !ok {
+					return arn
+				}
+				hasEdge(arn, inventory.EdgeRunsAs, a.ResolveRoleARN(l.Role))
+				if got, want := strings.Join(attrStrings(n.Attrs["env_var_names"]), ","), strings.Join(sortedNames(l.Environment), ","); got != want {
+					t.Errorf("lambda %s env var names = %s, want %s", arn, got, want)
+				}
+				for v, k := range envKeys(l.Environment) {
+					if ed := hasEdge(arn, inventory.EdgeUsesCredential, awsscan.AccessKeyID(k)); ed.Attrs != nil && ed.Attrs["env_var"] != v {
+						t.Errorf("lambda %s key edge env_var = %v, want %s", arn, ed.Attrs["env_var"], v)
+					}
+				}
+				return arn
+			}
+
+			for _, ag := range r.BedrockAgents {
+				agents++
+				arn := lab.BedrockAgentARN(r.Name, a.ID, ag.ID)
+				n, ok := g.nodes[arn]
+				if !ok {
+					t.Errorf("bedrock agent %s (%s) missing", arn, ag.Name)
+					continue
+				}
+				if n.Kind != inventory.KindAgent || n.Name != ag.Name || n.Attrs["has_guardrail"] != (ag.Guardrail != nil) {
+					t.Errorf("agent %s = %s %q guardrail %v", arn, n.Kind, n.Name, n.Attrs["has_guardrail"])
+				}
+				hasEdge(arn, inventory.EdgeRunsAs, a.ResolveRoleARN(ag.Role))
+				var wantKeys []string
+				for _, grp := range ag.ActionGroups {
+					gid := arn + "/actiongroup/" + grp.ID
+					hasEdge(arn, inventory.EdgeUsesTool, gid)
+					if grp.Lambda != "" {
+						fn := checkLambda(grp.Lambda)
+						hasEdge(gid, inventory.EdgeUsesTool, fn)
+						wantKeys = append(wantKeys, lambdaKeys[fn]...)
+					}
+				}
+				for _, kbID := range ag.KnowledgeBases {
+					kb, ok := r.KnowledgeBase(kbID)
+					if !ok {
+						t.Fatalf("estate: knowledge base %s", kbID)
+					}
+					kbARN := lab.KnowledgeBaseARN(r.Name, a.ID, kb.ID)
+					hasEdge(arn, inventory.EdgeUsesTool, kbARN)
+					hasEdge(kbARN, inventory.EdgeRunsAs, a.ResolveRoleARN(kb.Role))
+				}
+				checkReach(t, ctx, s, arn, wantKeys)
+			}
+
+			ac := r.AgentCore
+			providerARN := func(c lab.TargetCredential) string {
+				switch c.Type {
+				case "API_KEY":
+					return lab.APIKeyProviderARN(r.Name, a.ID, c.Provider)
+				case "OAUTH":
+					return lab.OAuth2ProviderARN(r.Name, a.ID, c.Provider)
+				}
+				return ""
+			}
+			gatewayCreds := map[string][]string{} // gateway id -> provider ARNs of its targets
+			for _, gw := range ac.Gateways {
+				garn := lab.GatewayARN(r.Name, a.ID, gw.ID)
+				if _, ok := g.nodes[garn]; !ok {
+					t.Errorf("gateway %s missing", garn)
+					continue
+				}
+				hasEdge(garn, inventory.EdgeRunsAs, a.ResolveRoleARN(gw.Role))
+				for _, tg := range gw.Targets {
+					tid := garn + "/target/" + tg.ID
+					hasEdge(garn, inventory.EdgeUsesTool, tid)
+					if p := providerARN(tg.Credential); p != "" {
+						ed := hasEdge(tid, inventory.EdgeUsesCredential, p)
+						if ed.Attrs != nil && ed.Attrs["credential_type"] != tg.Credential.Type {
+							t.Errorf("target %s credential_type %v, want %s", tid, ed.Attrs["credential_type"], tg.Credential.Type)
+						}
+						gatewayCreds[gw.ID] = append(gatewayCreds[gw.ID], p)
+					}
+					if tg.Lambda != "" {
+						hasEdge(tid, inventory.EdgeUsesTool, checkLambda(tg.Lambda))
+					}
+				}
+			}
+			for _, p := range ac.APIKeyProviders {
+				n, ok := g.nodes[lab.APIKeyProviderARN(r.Name, a.ID, p.Name)]
+				if !ok || n.Kind != inventory.KindCredential || n.Attrs["standing"] != true || !n.Created.Equal(p.Created) {
+					t.Errorf("API key provider %s = %+v", p.Name, n)
+				}
+			}
+			for _, p := range ac.OAuth2Providers {
+				n, ok := g.nodes[lab.OAuth2ProviderARN(r.Name, a.ID, p.Name)]
+				if !ok || n.Kind != inventory.KindCredential || n.Attrs["standing"] != true || n.Attrs["client_id"] != p.ClientID || !n.Created.Equal(p.Created) {
+					t.Errorf("OAuth2 provider %s = %+v", p.Name, n)
+				}
+			}
+			for _, rt := range ac.Runtimes {
+				agents++
+				arn := lab.RuntimeARN(r.Name, a.ID, rt.ID)
+				n, ok := g.nodes[arn]
+				if !ok {
+					t.Errorf("runtime %s (%s) missing", arn, rt.Name)
+					continue
+				}
+				hasEdge(arn, inventory.EdgeRunsAs, a.ResolveRoleARN(rt.Role))
+				if rt.WorkloadIdentity != "" {
+					hasEdge(arn, inventory.EdgeRunsAs, lab.WorkloadIdentityARN(r.Name, a.ID, rt.WorkloadIdentity))
+				}
+				auth, _ := n.Attrs["inbound_authorizer"].(map[string]any)
+				if (auth["type"] == "none") != (rt.Authorizer == nil) {
+					t.Errorf("runtime %s inbound authorizer %v, estate has %v", rt.Name, auth, rt.Authorizer)
+				}
+				if got, want := strings.Join(attrStrings(n.Attrs["env_var_names"]), ","), strings.Join(sortedNames(rt.Environment), ","); got != want {
+					t.Errorf("runtime %s env var names = %s, want %s", rt.Name, got, want)
+				}
+				var wantKeys []string
+				for _, k := range envKeys(rt.Environment) {
+					wantKeys = append(wantKeys, awsscan.AccessKeyID(k))
+				}
+				for _, gw := range ac.Gateways {
+					for _, v := range rt.Environment {
+						if strings.Contains(v, lab.GatewayURL(r.Name, gw.ID)) {
+							hasEdge(arn, inventory.EdgeUsesTool, lab.GatewayARN(r.Name, a.ID, gw.ID))
+							wantKeys = append(wantKeys, gatewayCreds[gw.ID]...)
+							break
+						}
+					}
+				}
+				checkReach(t, ctx, s, arn, wantKeys)
+			}
+		}
+	}
+	return agents
+}
+
+// checkReach asserts that every credential in want is reachable from agent.
+func checkReach(t *testing.T, ctx context.Context, s *inventory.Store, agent string, want []string) {
+	t.Helper()
+	paths, err := s.Reach(ctx, agent, inventory.ReachEdges, inventory.KindCredential, 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, p := range paths {
+		got[p.To.ID] = true
+	}
+	for _, w := range want {
+		if !got[w] {
+			t.Errorf("agent %s does not reach credential %s (reaches %v)", agent, w, got)
+		}
+	}
+}
+
+func agentEstates(t *testing.T) map[string]*lab.Estate {
+	demo, err := lab.DemoEstate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]*lab.Estate{"demo": demo, "two-accounts.yaml": loadEstate(t, "two-accounts.yaml")}
+}
+
+func regionsOf(e *lab.Estate) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, a := range e.Accounts {
+		for _, r := range a.Regions {
+			if !seen[r.Name] {
+				seen[r.Name] = true
+				out = append(out, r.Name)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestScanFindsEveryAgent(t *testing.T) {
+	for name, e := range agentEstates(t) {
+		t.Run(name, func(t *testing.T) {
+			const pageSize = 2
+			srv := startLab(t, e, lab.Options{PageSize: pageSize})
+			cfg := labConfig(e, srv)
+			cfg.Regions = regionsOf(e)
+			opts := testOptions(8)
+			opts.Regions = cfg.Regions
+			res := scan(t, context.Background(), cfg, opts)
+			if res.err != nil {
+				t.Fatal(res.err)
+			}
+			if errs, _ := res.store.ScanErrors(context.Background(), res.scanID); len(errs) > 0 {
+				t.Fatalf("scan errors: %+v", errs)
+			}
+			g := readGraph(t, res.store)
+			checkEstate(t, e, g)
+			if n := checkAgents(t, e, g, res.store); n < 2 {
+				t.Errorf("the estate has %d agents: too few for this test", n)
+			}
+			// Every list was paged to the end.
+			st := srv.Stats()
+			wantAgentPages, wantRuntimePages := 0, 0
+			for _, a := range e.Accounts {
+				for _, region := range cfg.Regions {
+					r, _ := a.Region(region)
+					wantAgentPages += pages(len(r.BedrockAgents), pageSize)
+					wantRuntimePages += pages(len(r.AgentCore.Runtimes), pageSize)
+				}
+			}
+			if got := st.Calls["bedrock-agent:ListAgents"]; got != wantAgentPages {
+				t.Errorf("ListAgents calls = %d, want %d", got, wantAgentPages)
+			}
+			if got := st.Calls["bedrock-agentcore-control:ListAgentRuntimes"]; got != wantRuntimePages {
+				t.Errorf("ListAgentRuntimes calls = %d, want %d", got, wantRuntimePages)
+			}
+		})
+	}
+}
+
+// scanInto runs one scan of cfg into an existing store and returns its id.
+func scanInto(t *testing.T, store *inventory.Store, cfg awsscan.Config, opts scanners.Options) int64 {
+	t.Helper()
+	s, err := awsscan.New(cfg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := store.BeginScan(context.Background(), inventory.ScanInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Scan(context.Background(), sc); err != nil {
+		t.Fatal(err)
+	}
+	if err := sc.Finish(context.Background(), inventory.ScanOK); err != nil {
+		t.Fatal(err)
+	}
+	return sc.ID()
+}
+
+func TestAgentGoneBetweenScansAndRegionsNotScannedKept(t *testing.T) {
+	before, err := lab.ParseEstate(lab.DemoEstateYAML())
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := lab.ParseEstate(lab.DemoEstateYAML())
+	if err != nil {
+		t.Fatal(err)
+	}
+	regions := regionsOf(before)
+	// Remove the first Bedrock agent and the first runtime of the first
+	// account's first region from the later estate.
+	acct := &after.Accounts[0]
+	r := &acct.Regions[0]
+	if len(r.BedrockAgents) == 0 || len(r.AgentCore.Runtimes) == 0 {
+		t.Fatal("the demo's first region needs a Bedrock agent and a runtime")
+	}
+	goneAgent := lab.BedrockAgentARN(r.Name, acct.ID, r.BedrockAgents[0].ID)
+	goneRuntime := lab.RuntimeARN(r.Name, acct.ID, r.AgentCore.Runtimes[0].ID)
+	r.BedrockAgents = r.BedrockAgents[1:]
+	r.AgentCore.Runtimes = r.AgentCore.Runtimes[1:]
+
+	store, err := inventory.Open(context.Background(), t.TempDir()+"/aam.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	scanWith := func(e *lab.Estate, regions []string) int64 {
+		srv := startLab(t, e, lab.Options{PageSize: 2})
+		cfg := labConfig(e, srv)
+		opts := testOptions(8)
+		opts.Regions = regions
+		return scanInto(t, store, cfg, opts)
+	}
+	scanWith(before, regions)
+
+	// Scanning only another region (or none of the first) marks nothing gone.
+	var others []string
+	for _, reg := range regions {
+		if reg != r.Name {
+			others = append(others, reg)
+		}
+	}
+	if len(others) == 0 {
+		others = []string{"eu-west-3"} // a region the estate has nothing in
+	}
+	scanWith(after, others)
+	for _, id := range []string{goneAgent, goneRuntime} {
+		if n, err := store.NodeByID(context.Background(), id); err != nil || n.GoneIn != 0 {
+			t.Errorf("%s marked gone (%v) by a scan of other regions only", id, err)
+		}
+	}
+
+	second := scanWith(after, regions)
+	for _, id := range []string{goneAgent, goneRuntime} {
+		n, err := store.NodeByID(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n.GoneIn != second {
+			t.Errorf("%s: gone_in = %d, want %d (it left the estate)", id, n.GoneIn, second)
+		}
+	}
+	// Everything still in the estate is current.
+	g := readGraph(t, store)
+	checkAgents(t, after, g, store)
+	if _, ok := g.nodes[goneAgent]; ok {
+		t.Errorf("gone agent %s still listed as current", goneAgent)
+	}
+}

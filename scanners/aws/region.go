@@ -1,0 +1,213 @@
+package aws
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aam-dev/aam/inventory"
+	"github.com/aws/smithy-go"
+)
+
+// regionScan scans one agent service of one account in one region:
+// Bedrock agents with their action groups, knowledge bases and Lambda
+// executors; or AgentCore runtimes, gateways, workload identities and
+// credential providers. It is one scope ("us-east-1/bedrock-agent"): its
+// rows become current only if every call it made succeeded.
+type regionScan struct {
+	scanner *Scanner
+	c       regionClients
+	w       inventory.Writer
+	account string
+	region  string
+	service string
+	scope   inventory.Scope
+
+	mu       sync.Mutex
+	failures []inventory.ScanError
+	lambdas  map[string]*lambdaOnce        // function ARN or name -> its one lookup
+	kbs      map[string]*knowledgeBaseOnce // knowledge base id -> its one lookup
+	gateways []gatewayRef                  // for linking runtimes to gateways
+}
+
+type gatewayRef struct{ arn, id, url string }
+
+func newRegionScan(s *Scanner, c regionClients, w inventory.Writer, account, region, service string) *regionScan {
+	return &regionScan{
+		scanner: s, c: c, w: w, account: account, region: region, service: service,
+		scope:   inventory.Scope{Provider: ProviderName, Tenant: account, Name: RegionScope(region, service)},
+		lambdas: map[string]*lambdaOnce{},
+	}
+}
+
+// RegionScope names the scope of one agent service in one region.
+func RegionScope(region, service string) string { return region + "/" + service }
+
+// fail records that op failed; the region's scope will not complete.
+func (rs *regionScan) fail(op string, err error) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	rs.failures = append(rs.failures, inventory.ScanError{
+		Provider: ProviderName, Tenant: rs.account, Scope: rs.scope.Name, Operation: op, Message: describe(err),
+	})
+}
+
+func (rs *regionScan) node(ctx context.Context, n inventory.Node) error {
+	if n.Provider == "" {
+		n.Provider = ProviderName
+	}
+	if n.Tenant == "" {
+		n.Tenant = rs.account
+	}
+	if err := rs.w.Node(ctx, rs.scope, n); err != nil {
+		return storeError{err}
+	}
+	return nil
+}
+
+func (rs *regionScan) edge(ctx context.Context, from string, kind inventory.EdgeKind, to string, attrs map[string]any) error {
+	if err := rs.w.Edge(ctx, rs.scope, inventory.Edge{From: from, To: to, Kind: kind, Attrs: attrs}); err != nil {
+		return storeError{err}
+	}
+	return nil
+}
+
+// roleRef writes a reference to an IAM role (the account's IAM scope
+// describes it in full) and the runs_as edge to it.
+func (rs *regionScan) runsAs(ctx context.Context, from, roleARN string, attrs map[string]any) error {
+	if roleARN == "" {
+		return nil
+	}
+	tenant := accountOf(roleARN)
+	if err := rs.node(ctx, inventory.Node{ID: roleARN, Kind: inventory.KindIdentity, Tenant: tenant, Name: lastSegment(roleARN), Ref: true,
+		Attrs: map[string]any{"type": "iam_role"}}); err != nil {
+		return err
+	}
+	return rs.edge(ctx, from, inventory.EdgeRunsAs, roleARN, attrs)
+}
+
+// run scans the region. Provider failures are recorded; only a store
+// failure is returned.
+func (rs *regionScan) run(ctx context.Context) error {
+	var steps []func(context.Context) error
+	switch rs.service {
+	case ServiceBedrockAgent:
+		steps = []func(context.Context) error{rs.bedrockAgents}
+	case ServiceAgentCore:
+		// Gateways before runtimes: runtimes link to them through their environment.
+		steps = []func(context.Context) error{rs.credentialProviders, rs.workloadIdentities, rs.gatewaysAndTargets, rs.runtimes}
+	}
+	for _, step := range steps {
+		if err := step(ctx); err != nil {
+			var se storeError
+			if errors.As(err, &se) {
+				return se.err
+			}
+			return err
+		}
+		rs.mu.Lock()
+		failed := len(rs.failures) > 0
+		rs.mu.Unlock()
+		if failed || ctx.Err() != nil {
+			// The scope cannot complete now: spare the service the rest.
+			break
+		}
+	}
+	rs.mu.Lock()
+	failures := rs.failures
+	rs.mu.Unlock()
+	if ctx.Err() != nil && len(failures) == 0 {
+		failures = append(failures, inventory.ScanError{Provider: ProviderName, Tenant: rs.account, Scope: rs.scope.Name, Operation: rs.service, Message: describe(ctx.Err())})
+	}
+	for _, f := range failures {
+		if err := rs.w.RecordError(context.WithoutCancel(ctx), f); err != nil {
+			return err
+		}
+	}
+	if len(failures) > 0 {
+		return nil
+	}
+	return rs.w.CompleteScope(ctx, rs.scope)
+}
+
+// forEach runs fn for each item, Concurrency at a time, and waits.
+func forEach[T any](ctx context.Context, limit int, items []T, fn func(context.Context, T) error) error {
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	sem := make(chan struct{}, max(limit, 1))
+	for _, it := range items {
+		if ctx.Err() != nil {
+			break
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := fn(ctx, it); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// notFound is true for an item deleted between its listing and its get.
+func notFound(err error) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && (ae.ErrorCode() == "ResourceNotFoundException" || ae.ErrorCode() == "NotFoundException")
+}
+
+// accessKeyPattern matches an AWS access key id: public, not secret, so it
+// may be kept to link what holds it to the key.
+var accessKeyPattern = regexp.MustCompile(`^(AKIA|ASIA)[A-Z0-9]{16}$`)
+
+// environment reads an environment's variable names (values are never
+// kept) and returns the access key ids among its values, by variable.
+func environment(vars map[string]string) (names []string, keys map[string]string) {
+	for k, v := range vars {
+		names = append(names, k)
+		if v = strings.TrimSpace(v); accessKeyPattern.MatchString(v) {
+			if keys == nil {
+				keys = map[string]string{}
+			}
+			keys[k] = v
+		}
+	}
+	sort.Strings(names)
+	return names, keys
+}
+
+// usesKeys links from to every access key id found in its environment.
+func (rs *regionScan) usesKeys(ctx context.Context, from string, keys map[string]string) error {
+	vars := make([]string, 0, len(keys))
+	for v := range keys {
+		vars = append(vars, v)
+	}
+	sort.Strings(vars)
+	for _, v := range vars {
+		keyID := keys[v]
+		id := AccessKeyID(keyID)
+		attrs := map[string]any{"type": "iam_access_key", "fingerprint": keyID, "standing": strings.HasPrefix(keyID, "AKIA")}
+		// Which account the key belongs to is known only to that account's IAM scope.
+		if err := rs.node(ctx, inventory.Node{ID: id, Kind: inventory.KindCredential, Name: keyID, Tenant: "unknown", Ref: true, Attrs: attrs}); err != nil {
+			return err
+		}
+		if err := rs.edge(ctx, from, inventory.EdgeUsesCredential, id, map[string]any{"env_var": v, "found_in": "environment"}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func ageDays(now time.Time, t time.Time) int { return int(now.Sub(t) / (24 * time.Hour)) }
