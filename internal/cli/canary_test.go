@@ -13,8 +13,10 @@ import (
 	"github.com/aam-dev/aam/lab"
 )
 
-// demoCanaries are the secret values of the demo estate: every user access
-// key secret and every account's scanner secret.
+// demoCanaries are the secret values of the demo estate: every account's
+// scanner secret, every user access key secret, every AgentCore API key and
+// OAuth client secret, and every canary in a Lambda's or runtime's
+// environment (which the APIs do return, and the scanner must not keep).
 func demoCanaries(t *testing.T) []string {
 	t.Helper()
 	e, err := lab.DemoEstate()
@@ -22,6 +24,15 @@ func demoCanaries(t *testing.T) []string {
 		t.Fatal(err)
 	}
 	var secrets []string
+	envCanaries := 0
+	addEnv := func(env map[string]string) {
+		for _, v := range env {
+			if strings.HasPrefix(v, "CANARY-") {
+				secrets = append(secrets, v)
+				envCanaries++
+			}
+		}
+	}
 	for _, a := range e.Accounts {
 		secrets = append(secrets, a.SecretAccessKey)
 		for _, u := range a.Users {
@@ -29,9 +40,23 @@ func demoCanaries(t *testing.T) []string {
 				secrets = append(secrets, k.Secret)
 			}
 		}
+		for _, r := range a.Regions {
+			for _, l := range r.Lambdas {
+				addEnv(l.Environment)
+			}
+			for _, rt := range r.AgentCore.Runtimes {
+				addEnv(rt.Environment)
+			}
+			for _, p := range r.AgentCore.APIKeyProviders {
+				secrets = append(secrets, p.APIKey)
+			}
+			for _, p := range r.AgentCore.OAuth2Providers {
+				secrets = append(secrets, p.ClientSecret)
+			}
+		}
 	}
-	if len(secrets) < 4 {
-		t.Fatalf("the demo estate has %d secrets: too few for this test to mean anything", len(secrets))
+	if len(secrets) < 4 || envCanaries < 3 {
+		t.Fatalf("the demo estate has %d secrets (%d in environments): too few for this test to mean anything", len(secrets), envCanaries)
 	}
 	for _, s := range secrets {
 		if len(s) < 16 {
@@ -99,9 +124,12 @@ func TestDemoCanariesStayOut(t *testing.T) {
 	}
 	outputs["database"] = string(main)
 
-	// The scan did find the keys whose secrets these are.
-	if !strings.Contains(outputs["inventory list -o json"], "aws:access-key:AKIA") {
-		t.Fatal("no access key in the inventory: the scan found nothing, so the test proves nothing")
+	// The scan did find the keys, environments and providers whose secrets
+	// these are.
+	for _, want := range []string{"aws:access-key:AKIA", "env_var_names", "apikeycredentialprovider", "oauth2credentialprovider"} {
+		if !strings.Contains(outputs["inventory list -o json"], want) {
+			t.Fatalf("no %s in the inventory: the scan found too little for the test to prove anything", want)
+		}
 	}
 	for _, secret := range demoCanaries(t) {
 		for where, text := range outputs {

@@ -286,6 +286,9 @@ func runScan(ctx context.Context, o *ScanOptions) error {
 	if sum.Edges, err = store.EdgeCounts(finishCtx); err != nil {
 		return err
 	}
+	if sum.Agents, err = agentRows(finishCtx, store); err != nil {
+		return err
+	}
 	if err := sum.write(o.IO); err != nil {
 		return err
 	}
@@ -328,6 +331,59 @@ type scanSummary struct {
 	LabURL      string
 	LabAccounts int
 	LabCalls    map[string]int
+	Agents      []agentRow
+}
+
+// agentRow is one agent in the summary: what it runs as, the highest
+// access that grants, and how many standing secrets it can reach.
+type agentRow struct {
+	Name, Type, Tenant string
+	RunsAs             []string
+	Access             string
+	Secrets            int
+}
+
+func agentRows(ctx context.Context, store *inventory.Store) ([]agentRow, error) {
+	agents, err := store.Nodes(ctx, inventory.NodeFilter{Kind: inventory.KindAgent})
+	if err != nil {
+		return nil, err
+	}
+	var rows []agentRow
+	for _, a := range agents {
+		reach, err := reachable(ctx, store, a.ID)
+		if err != nil {
+			return nil, err
+		}
+		typ, _ := a.Attrs["type"].(string)
+		row := agentRow{Name: a.Name, Type: typ, Tenant: a.Tenant}
+		out, _, err := store.EdgesOf(ctx, a.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range out {
+			if e.Kind == inventory.EdgeRunsAs {
+				row.RunsAs = append(row.RunsAs, nameOr(e.PeerName, e.To))
+			}
+		}
+		for _, r := range reach {
+			if r.Kind == string(inventory.KindIdentity) {
+				if l := strings.TrimPrefix(r.Detail, "access="); levelRank[l] > levelRank[row.Access] {
+					row.Access = l
+				}
+			}
+			if r.Kind == string(inventory.KindCredential) && strings.Contains(r.Detail, "standing") {
+				row.Secrets++
+			}
+		}
+		rows = append(rows, row)
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].Tenant != rows[j].Tenant {
+			return rows[i].Tenant < rows[j].Tenant
+		}
+		return rows[i].Name < rows[j].Name
+	})
+	return rows, nil
 }
 
 func (s scanSummary) write(io *IOStreams) error {
@@ -351,6 +407,20 @@ func (s scanSummary) write(io *IOStreams) error {
 	}
 	if err := t.flush(); err != nil {
 		return err
+	}
+	if len(s.Agents) > 0 {
+		fmt.Fprintln(w)
+		t = newSummaryTable(io, "AGENT", "TYPE", "TENANT", "RUNS AS", "REACHES ACCESS", "STANDING SECRETS")
+		for _, a := range s.Agents {
+			access := a.Access
+			if access == "" {
+				access = "-"
+			}
+			t.row(a.Name, a.Type, a.Tenant, strings.Join(a.RunsAs, ", "), access, fmt.Sprint(a.Secrets))
+		}
+		if err := t.flush(); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(w, "\nScopes complete: %d\n", len(s.Scopes))
 	for _, sc := range s.Scopes {
@@ -382,6 +452,6 @@ func (s scanSummary) write(io *IOStreams) error {
 			return err
 		}
 	}
-	fmt.Fprintf(w, "\nNext: aam inventory list --kind credential --db %s\n", s.DB)
+	fmt.Fprintf(w, "\nNext: aam inventory list --kind agent --db %s, then aam inventory show <agent id>\n", s.DB)
 	return nil
 }

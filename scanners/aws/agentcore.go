@@ -347,6 +347,9 @@ func (rs *regionScan) runtime(ctx context.Context, id string) error {
 	if err := rs.usesKeys(ctx, arn, keys); err != nil {
 		return err
 	}
+	if err := rs.holdsSecrets(ctx, arn, r.EnvironmentVariables, keys); err != nil {
+		return err
+	}
 	return rs.usesGateways(ctx, arn, r.EnvironmentVariables)
 }
 

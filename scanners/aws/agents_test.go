@@ -26,6 +26,19 @@ func envKeys(env map[string]string) map[string]string {
 	return keys
 }
 
+// envSecrets are the variables the estate holds canary secrets in, less an
+// access key's own secret (the key node stands for it).
+func envSecrets(env map[string]string) []string {
+	var out []string
+	for k, v := range env {
+		if strings.HasPrefix(v, "CANARY-") && !(k == "AWS_SECRET_ACCESS_KEY" && len(envKeys(env)) > 0) {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 func sortedNames(env map[string]string) []string {
 	var names []string
 	for k := range env {
@@ -62,11 +75,14 @@ func checkAgents(t *testing.T, e *lab.Estate, g graph, s *inventory.Store) int {
 	}
 	for _, a := range e.Accounts {
 		for _, r := range a.Regions {
-			lambdaKeys := map[string][]string{} // lambda ARN -> key ids in its environment
+			lambdaKeys := map[string][]string{} // lambda ARN -> credentials in its environment
 			for _, l := range r.Lambdas {
 				arn := r.LambdaARN(a.ID, l.Name)
 				for _, k := range envKeys(l.Environment) {
 					lambdaKeys[arn] = append(lambdaKeys[arn], awsscan.AccessKeyID(k))
+				}
+				for _, v := range envSecrets(l.Environment) {
+					lambdaKeys[arn] = append(lambdaKeys[arn], arn+"#env/"+v)
 				}
 			}
 			checkLambda := func(ref string) string {
@@ -89,6 +105,9 @@ func checkAgents(t *testing.T, e *lab.Estate, g graph, s *inventory.Store) int {
 					if ed := hasEdge(arn, inventory.EdgeUsesCredential, awsscan.AccessKeyID(k)); ed.Attrs != nil && ed.Attrs["env_var"] != v {
 						t.Errorf("lambda %s key edge env_var = %v, want %s", arn, ed.Attrs["env_var"], v)
 					}
+				}
+				for _, v := range envSecrets(l.Environment) {
+					hasEdge(arn, inventory.EdgeHoldsSecret, arn+"#env/"+v)
 				}
 				return arn
 			}
@@ -194,6 +213,10 @@ func checkAgents(t *testing.T, e *lab.Estate, g graph, s *inventory.Store) int {
 				var wantKeys []string
 				for _, k := range envKeys(rt.Environment) {
 					wantKeys = append(wantKeys, awsscan.AccessKeyID(k))
+				}
+				for _, v := range envSecrets(rt.Environment) {
+					hasEdge(arn, inventory.EdgeHoldsSecret, arn+"#env/"+v)
+					wantKeys = append(wantKeys, arn+"#env/"+v)
 				}
 				for _, gw := range ac.Gateways {
 					for _, v := range rt.Environment {
@@ -382,4 +405,44 @@ func TestAgentGoneBetweenScansAndRegionsNotScannedKept(t *testing.T) {
 	if _, ok := g.nodes[goneAgent]; ok {
 		t.Errorf("gone agent %s still listed as current", goneAgent)
 	}
+}
+
+func TestAccountThroughAssumedRole(t *testing.T) {
+	e := loadEstate(t, "two-accounts.yaml")
+	alpha, beta := e.Accounts[0], e.Accounts[1]
+	role := beta.RoleARN("alpha-reader")
+	srv := startLab(t, e, lab.Options{PageSize: 2})
+	viaAlpha := func(externalID string) awsscan.AccountConfig {
+		return awsscan.IsolatedAccount(awsscan.Isolated{Label: alpha.ID, AccessKeyID: alpha.AccessKeyID, SecretAccessKey: alpha.SecretAccessKey, Endpoint: srv.URL()}, "us-east-1").AssumingRole(role, externalID)
+	}
+	direct := awsscan.IsolatedAccount(awsscan.Isolated{Label: alpha.ID, AccessKeyID: alpha.AccessKeyID, SecretAccessKey: alpha.SecretAccessKey, Endpoint: srv.URL()}, "us-east-1")
+
+	t.Run("assumable", func(t *testing.T) {
+		res := scan(t, context.Background(), awsscan.Config{Accounts: []awsscan.AccountConfig{direct, viaAlpha("lab-ext")}}, testOptions(4))
+		if errs, _ := res.store.ScanErrors(context.Background(), res.scanID); len(errs) > 0 {
+			t.Fatalf("scan errors: %+v", errs)
+		}
+		g := readGraph(t, res.store)
+		// Beta's IAM was read through the role: its roles and keys are there.
+		checkEstate(t, e, g)
+		if srv.Stats().Calls["sts:AssumeRole"] == 0 {
+			t.Error("the lab saw no AssumeRole")
+		}
+	})
+	t.Run("unassumable", func(t *testing.T) {
+		res := scan(t, context.Background(), awsscan.Config{Accounts: []awsscan.AccountConfig{direct, viaAlpha("wrong-external-id")}}, testOptions(4))
+		errs, _ := res.store.ScanErrors(context.Background(), res.scanID)
+		if len(errs) != 1 || errs[0].Tenant != beta.ID || !strings.Contains(errs[0].Message, "assuming the account's role failed") || !strings.Contains(errs[0].Message, "external_id") {
+			t.Fatalf("scan errors = %+v, want one for %s saying the role could not be assumed", errs, beta.ID)
+		}
+		scopes, _ := res.store.CompletedScopes(context.Background(), res.scanID)
+		if len(scopes) != 3 {
+			t.Errorf("completed scopes = %v, want alpha's three", scopes)
+		}
+		for _, sc := range scopes {
+			if sc.Tenant != alpha.ID {
+				t.Errorf("completed scope %v is not alpha's", sc)
+			}
+		}
+	})
 }

@@ -81,5 +81,10 @@ func (rs *regionScan) readFunction(ctx context.Context, ref string) (string, err
 	if err := rs.runsAs(ctx, arn, deref(out.Role), map[string]any{"via": "execution_role"}); err != nil {
 		return "", err
 	}
+	if out.Environment != nil {
+		if err := rs.holdsSecrets(ctx, arn, out.Environment.Variables, keys); err != nil {
+			return "", err
+		}
+	}
 	return arn, rs.usesKeys(ctx, arn, keys)
 }

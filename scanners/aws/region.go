@@ -2,6 +2,8 @@ package aws
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"regexp"
 	"sort"
@@ -171,6 +173,55 @@ func notFound(err error) bool {
 // accessKeyPattern matches an AWS access key id: public, not secret, so it
 // may be kept to link what holds it to the key.
 var accessKeyPattern = regexp.MustCompile(`^(AKIA|ASIA)[A-Z0-9]{16}$`)
+
+// secretName matches environment variable names that hold a secret.
+var secretName = regexp.MustCompile(`(?i)(secret|token|passw(or)?d|api[_-]?key|private[_-]?key|credential|auth)`)
+
+// secretReference matches values that point at a secret store instead of
+// holding the secret.
+var secretReference = regexp.MustCompile(`^(arn:aws[a-z-]*:(secretsmanager|ssm|kms):|\{\{resolve:|\$\{)`)
+
+// inlineSecrets returns the variables of env that hold a secret value
+// inline: a secret-looking name, a value that is not a reference to a
+// secret store, and not an access key's own pair (which links to the key).
+func inlineSecrets(env map[string]string, keys map[string]string) []string {
+	var out []string
+	for k, v := range env {
+		v = strings.TrimSpace(v)
+		if v == "" || !secretName.MatchString(k) || secretReference.MatchString(v) || keys[k] != "" {
+			continue
+		}
+		if len(keys) > 0 && (strings.EqualFold(k, "AWS_SECRET_ACCESS_KEY") || strings.EqualFold(k, "AWS_SESSION_TOKEN")) {
+			continue // the key's secret: the key node stands for it
+		}
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// fingerprint is a short SHA-256 prefix of a secret: enough to tell two
+// places hold the same secret, far too short to recover it.
+func fingerprint(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return "sha256:" + hex.EncodeToString(sum[:6])
+}
+
+// holdsSecrets writes a credential node for each secret held inline in
+// from's environment (its value never kept) and the holds_secret edge.
+func (rs *regionScan) holdsSecrets(ctx context.Context, from string, env map[string]string, keys map[string]string) error {
+	for _, k := range inlineSecrets(env, keys) {
+		id := from + "#env/" + k
+		attrs := map[string]any{"type": "inline_secret", "standing": true, "found_in": "environment", "env_var": k, "fingerprint": fingerprint(env[k])}
+		if err := rs.node(ctx, inventory.Node{ID: id, Kind: inventory.KindCredential, Name: k, Attrs: attrs}); err != nil {
+			return err
+		}
+		if err := rs.edge(ctx, from, inventory.EdgeHoldsSecret, id, map[string]any{"env_var": k}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // environment reads an environment's variable names (values are never
 // kept) and returns the access key ids among its values, by variable.

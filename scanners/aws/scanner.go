@@ -216,6 +216,9 @@ func describe(err error) string {
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
 		msg := ae.ErrorCode() + ": " + ae.ErrorMessage()
+		if assumingRole(err) {
+			return "assuming the account's role failed: " + msg + " (the role's trust policy must allow the scanning principal, with the external_id it asks for)"
+		}
 		switch ae.ErrorCode() {
 		case "AccessDenied", "AccessDeniedException", "UnauthorizedOperation":
 			msg += " (grant the scanning principal read access, e.g. the AWS-managed SecurityAudit policy)"
@@ -246,6 +249,22 @@ func describe(err error) string {
 		return strings.TrimSpace(oe.Err.Error())
 	}
 	return strings.TrimSpace(err.Error())
+}
+
+// assumingRole is true when err came from the STS AssumeRole call that
+// gets an account's credentials.
+func assumingRole(err error) bool {
+	for e := err; e != nil; {
+		var oe *smithy.OperationError
+		if !errors.As(e, &oe) {
+			return false
+		}
+		if oe.Operation() == "AssumeRole" {
+			return true
+		}
+		e = oe.Err
+	}
+	return false
 }
 
 func deref[T any](p *T) T {
