@@ -86,6 +86,12 @@ func (s *Store) BeginScan(ctx context.Context, info ScanInfo) (*Scan, error) {
 		conn.Close()
 		return nil, fmt.Errorf("begin scan: drop old staging tables: %w", err)
 	}
+	// Staged rows stay in memory up to 128 MiB, then spill to a temporary
+	// file, so a huge scope costs disk, not unbounded memory.
+	if _, err := conn.ExecContext(ctx, `PRAGMA temp.cache_size = -131072`); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("begin scan: %w", err)
+	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		conn.Close()

@@ -84,7 +84,7 @@ func dsn(p string, readOnly bool) string {
 		// A scope's finishing transaction touches many pages: keep them in
 		// memory (64 MiB) rather than spilling to the WAL mid-transaction.
 		q.Add("_pragma", "cache_size(-65536)")
-		q.Add("_pragma", "temp_store(MEMORY)")
+		q.Add("_pragma", "temp_store(FILE)")
 	}
 	return "file:" + (&url.URL{Path: p}).EscapedPath() + "?" + q.Encode()
 }
