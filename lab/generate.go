@@ -1,9 +1,12 @@
 package lab
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // GenerateOptions size a synthetic estate.
@@ -260,4 +263,19 @@ func (g *generator) gateways(a *Account, r *Region, runtimes []int) {
 			ac.Runtimes[j].Environment["GATEWAY_URL"] = url
 		}
 	}
+}
+
+// YAML renders the estate as an estate file that ParseEstate reads back.
+// It holds the estate's canary secrets, as every estate file does.
+func (e *Estate) YAML() ([]byte, error) {
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(e); err != nil {
+		return nil, fmt.Errorf("render estate: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }

@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -543,5 +544,24 @@ func TestNoProviderSecretOnTheWire(t *testing.T) {
 				check("GetOauth2CredentialProvider", c.do("bedrock-agentcore", "POST", "/identities/GetOauth2CredentialProvider", `{"name":"`+p.Name+`"}`))
 			}
 		}
+	}
+}
+
+func TestGeneratedEstateYAMLRoundTrips(t *testing.T) {
+	e := GenerateEstate(GenerateOptions{Accounts: 2, AgentsPerAccount: 6, Seed: 3})
+	raw, err := e.YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := ParseEstate(raw)
+	if err != nil {
+		t.Fatalf("the rendered estate does not parse: %v", err)
+	}
+	again, err := back.YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(raw, again) {
+		t.Error("rendering the parsed estate gives different YAML")
 	}
 }

@@ -17,8 +17,64 @@ func newLabCmd(g *globalOptions) *cobra.Command {
 		Args:  noArgs,
 		RunE:  func(c *cobra.Command, args []string) error { return c.Help() },
 	}
-	cmd.AddCommand(newLabServeCmd(g, nil))
+	cmd.AddCommand(newLabServeCmd(g, nil), newLabGenerateCmd(g, nil))
 	return cmd
+}
+
+// LabGenerateOptions are the flags of aam lab generate.
+type LabGenerateOptions struct {
+	*globalOptions
+	Accounts, Agents int
+	Region           string
+	Seed             int64
+	Out              string
+}
+
+func newLabGenerateCmd(g *globalOptions, runF func(context.Context, *LabGenerateOptions) error) *cobra.Command {
+	opts := &LabGenerateOptions{globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "generate",
+		Short: "Write a generated estate for the lab (scale tests and benchmarks)",
+		Example: `  aam lab generate --accounts 2 --agents 50 --out big.yaml
+  aam lab serve --estate big.yaml --latency 20ms --aws-config big.aws.config`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return runLabGenerate(c.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&opts.Accounts, "accounts", 2, "number of accounts")
+	f.IntVar(&opts.Agents, "agents", 50, "agents per account, half Bedrock agents and half AgentCore runtimes")
+	f.StringVar(&opts.Region, "region", "us-east-1", "region the agents run in")
+	f.Int64Var(&opts.Seed, "seed", 1, "the same seed always gives the same estate")
+	f.StringVarP(&opts.Out, "out", "o", "", "write here instead of stdout")
+	return cmd
+}
+
+func runLabGenerate(ctx context.Context, o *LabGenerateOptions) error {
+	if o.Accounts < 1 || o.Accounts > 1000 || o.Agents < 0 || o.Agents > 100000 {
+		return usagef("--accounts must be 1..1000 and --agents 0..100000 (got %d and %d)", o.Accounts, o.Agents)
+	}
+	e := lab.GenerateEstate(lab.GenerateOptions{Accounts: o.Accounts, AgentsPerAccount: o.Agents, Region: o.Region, Seed: o.Seed})
+	if err := e.Validate(); err != nil {
+		return fmt.Errorf("generated estate is invalid (please report this bug): %w", err)
+	}
+	raw, err := e.YAML()
+	if err != nil {
+		return err
+	}
+	if o.Out == "" {
+		_, err = o.IO.Out.Write(raw)
+		return err
+	}
+	if err := os.WriteFile(o.Out, raw, 0o600); err != nil {
+		return fmt.Errorf("write the estate: %w", err)
+	}
+	fmt.Fprintf(o.IO.ErrOut, "wrote %d account(s), %d agent(s) to %s\n", o.Accounts, o.Accounts*o.Agents, o.Out)
+	return nil
 }
 
 // LabServeOptions are the flags of aam lab serve.
