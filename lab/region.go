@@ -729,3 +729,19 @@ func (e *Estate) Canaries() []string {
 	}
 	return out
 }
+
+// RegionNames lists, sorted, every region any account of the estate has.
+func (e *Estate) RegionNames() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, a := range e.Accounts {
+		for _, r := range a.Regions {
+			if !seen[r.Name] {
+				seen[r.Name] = true
+				out = append(out, r.Name)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}

@@ -168,16 +168,7 @@ func (o *ScanOptions) demoPlan() (*scanPlan, error) {
 	// Every region the estate has, unless --region narrows it.
 	regions := o.Regions
 	if len(regions) == 0 {
-		seen := map[string]bool{}
-		for _, a := range estate.Accounts {
-			for _, r := range a.Regions {
-				if !seen[r.Name] {
-					seen[r.Name] = true
-					regions = append(regions, r.Name)
-				}
-			}
-		}
-		sort.Strings(regions)
+		regions = estate.RegionNames()
 	}
 	if len(regions) == 0 {
 		regions = []string{"us-east-1"}

@@ -260,28 +260,13 @@ func agentEstates(t *testing.T) map[string]*lab.Estate {
 	return map[string]*lab.Estate{"demo": demo, "two-accounts.yaml": loadEstate(t, "two-accounts.yaml")}
 }
 
-func regionsOf(e *lab.Estate) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, a := range e.Accounts {
-		for _, r := range a.Regions {
-			if !seen[r.Name] {
-				seen[r.Name] = true
-				out = append(out, r.Name)
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
 func TestScanFindsEveryAgent(t *testing.T) {
 	for name, e := range agentEstates(t) {
 		t.Run(name, func(t *testing.T) {
 			const pageSize = 2
 			srv := startLab(t, e, lab.Options{PageSize: pageSize})
 			cfg := labConfig(e, srv)
-			cfg.Regions = regionsOf(e)
+			cfg.Regions = e.RegionNames()
 			opts := testOptions(8)
 			opts.Regions = cfg.Regions
 			res := scan(t, context.Background(), cfg, opts)
@@ -345,7 +330,7 @@ func TestAgentGoneBetweenScansAndRegionsNotScannedKept(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	regions := regionsOf(before)
+	regions := before.RegionNames()
 	// Remove the first Bedrock agent and the first runtime of the first
 	// account's first region from the later estate.
 	acct := &after.Accounts[0]
