@@ -30,9 +30,13 @@ type Options struct {
 	// Regions given with --region; they replace the regions of the config file.
 	Regions []string
 	// Concurrency bounds the work a scanner fans out (tenants, users...);
-	// the number of API calls in flight is bounded by Transport.
+	// the number of API calls in flight is bounded by Limiter.
 	Concurrency int
-	// Transport carries every SDK client's requests.
+	// Limiter bounds the API calls in flight across the whole scan.
+	Limiter *Limiter
+	// Transport, when set, is the base transport of every SDK client (the
+	// demo's loopback-only one); otherwise each client uses the SDK's own,
+	// which honours AWS_CA_BUNDLE and the proxy variables.
 	Transport http.RoundTripper
 	// MaxAttempts and MaxBackoff configure the SDKs' own retryers.
 	MaxAttempts int

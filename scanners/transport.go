@@ -11,14 +11,25 @@ import (
 	"time"
 )
 
-// LimitTransport bounds the requests in flight through base to n. A request
-// holds its slot until its response body is closed (or the round trip
-// fails), so the bound holds as the server sees it.
-func LimitTransport(base http.RoundTripper, n int) http.RoundTripper {
-	if n < 1 {
-		n = 1
+// Limiter bounds the requests in flight through every transport it wraps,
+// together: one scan's SDK clients, for all its accounts and regions, share
+// one Limiter. A request holds its slot until its response body is closed
+// (or the round trip fails), so the bound holds as the server sees it.
+type Limiter struct {
+	slots chan struct{}
+}
+
+// NewLimiter allows n requests in flight (at least one).
+func NewLimiter(n int) *Limiter {
+	return &Limiter{slots: make(chan struct{}, max(n, 1))}
+}
+
+// Wrap returns base bounded by l.
+func (l *Limiter) Wrap(base http.RoundTripper) http.RoundTripper {
+	if base == nil {
+		base = http.DefaultTransport
 	}
-	return &limitTransport{base: base, slots: make(chan struct{}, n)}
+	return &limitTransport{base: base, slots: l.slots}
 }
 
 type limitTransport struct {

@@ -102,7 +102,8 @@ func (o *ScanOptions) scannerOptions(transport http.RoundTripper) scanners.Optio
 	return scanners.Options{
 		Regions:     o.Regions,
 		Concurrency: o.Concurrency,
-		Transport:   scanners.LimitTransport(transport, o.Concurrency),
+		Limiter:     scanners.NewLimiter(o.Concurrency),
+		Transport:   transport,
 		MaxBackoff:  o.MaxBackoff,
 		Now:         o.Now,
 	}
@@ -125,7 +126,8 @@ func (o *ScanOptions) plan(ctx context.Context) (*scanPlan, error) {
 			providers = cfg.Providers()
 		}
 	}
-	sopts := o.scannerOptions(scanners.NewTransport(false))
+	// The SDK's own transport: it honours AWS_CA_BUNDLE and proxy settings.
+	sopts := o.scannerOptions(nil)
 	sopts.ConfigPath = o.ConfigPath
 	p := &scanPlan{}
 	for _, name := range providers {

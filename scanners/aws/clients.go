@@ -10,6 +10,7 @@ import (
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
@@ -105,8 +106,8 @@ func retryer(attempts int, maxBackoff time.Duration) func() awssdk.Retryer {
 // its profile, AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>), or for an
 // isolated account nothing but the given credentials and endpoint.
 func (s *Scanner) loadConfig(ctx context.Context, a AccountConfig, region string) (awssdk.Config, error) {
-	client := &http.Client{Transport: s.opts.Transport}
 	if a.isolated != nil {
+		client := &http.Client{Transport: s.opts.Limiter.Wrap(s.opts.Transport)}
 		iso := a.isolated
 		cfg := awssdk.Config{
 			Region:           region,
@@ -122,8 +123,10 @@ func (s *Scanner) loadConfig(ctx context.Context, a AccountConfig, region string
 		return assumeRole(cfg, a), nil
 	}
 	opts := []func(*config.LoadOptions) error{
-		config.WithHTTPClient(client),
 		config.WithRetryer(retryer(s.opts.MaxAttempts, s.opts.MaxBackoff)),
+	}
+	if s.opts.Transport != nil {
+		opts = append(opts, config.WithHTTPClient(&http.Client{Transport: s.opts.Transport}))
 	}
 	if a.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(a.Profile))
@@ -144,6 +147,16 @@ func (s *Scanner) loadConfig(ctx context.Context, a AccountConfig, region string
 	}
 	if cfg.Region == "" {
 		return cfg, errors.New("no AWS region: pass --region, set AWS_REGION, or set region in the profile or aam.yaml")
+	}
+	// Bound the SDK's own client (which carries AWS_CA_BUNDLE and the proxy
+	// settings) by the scan's limiter.
+	switch c := cfg.HTTPClient.(type) {
+	case *awshttp.BuildableClient:
+		cfg.HTTPClient = &http.Client{Transport: s.opts.Limiter.Wrap(c.GetTransport())}
+	case *http.Client:
+		cfg.HTTPClient = &http.Client{Transport: s.opts.Limiter.Wrap(c.Transport)}
+	default:
+		return cfg, fmt.Errorf("unexpected AWS HTTP client %T: please report this bug", c)
 	}
 	return assumeRole(cfg, a), nil
 }

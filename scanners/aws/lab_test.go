@@ -59,7 +59,8 @@ type scanResult struct {
 func testOptions(concurrency int) scanners.Options {
 	return scanners.Options{
 		Concurrency: concurrency,
-		Transport:   scanners.LimitTransport(scanners.NewTransport(true), concurrency),
+		Limiter:     scanners.NewLimiter(concurrency),
+		Transport:   scanners.NewTransport(true),
 		MaxAttempts: 10,
 		MaxBackoff:  20 * time.Millisecond,
 		Now:         func() time.Time { return now },

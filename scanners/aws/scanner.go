@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -45,11 +44,11 @@ func New(cfg Config, opts scanners.Options) (*Scanner, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if opts.Transport == nil {
-		opts.Transport = http.DefaultTransport
-	}
 	if opts.Concurrency < 1 {
 		opts.Concurrency = 8
+	}
+	if opts.Limiter == nil {
+		opts.Limiter = scanners.NewLimiter(opts.Concurrency)
 	}
 	if opts.MaxAttempts < 1 {
 		opts.MaxAttempts = 8
