@@ -151,6 +151,9 @@ func (s *Scanner) loadConfig(ctx context.Context, a AccountConfig, region string
 	// Bound the SDK's own client (which carries AWS_CA_BUNDLE and the proxy
 	// settings) by the scan's limiter.
 	switch c := cfg.HTTPClient.(type) {
+	case nil:
+		// No custom settings: the client the SDK would have built.
+		cfg.HTTPClient = &http.Client{Transport: s.opts.Limiter.Wrap(awshttp.NewBuildableClient().GetTransport())}
 	case *awshttp.BuildableClient:
 		cfg.HTTPClient = &http.Client{Transport: s.opts.Limiter.Wrap(c.GetTransport())}
 	case *http.Client:
