@@ -53,6 +53,14 @@ func RegionScope(region, service string) string { return region + "/" + service 
 func (rs *regionScan) fail(op string, err error) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		// Every call in flight fails the same way: one record says it.
+		for _, f := range rs.failures {
+			if f.Message == describe(err) {
+				return
+			}
+		}
+	}
 	rs.failures = append(rs.failures, inventory.ScanError{
 		Provider: ProviderName, Tenant: rs.account, Scope: rs.scope.Name, Operation: op, Message: describe(err),
 	})
