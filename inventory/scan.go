@@ -36,6 +36,7 @@ const batchRows = 8192
 // to batchRows and runs each scope's finishing transaction.
 type Scan struct {
 	store *Store
+	lock  *scanLock
 	conn  *sql.Conn // dedicated: it owns the TEMP staging tables
 	id    int64
 	now   func() time.Time
@@ -78,28 +79,37 @@ func (s *Store) BeginScan(ctx context.Context, info ScanInfo) (*Scan, error) {
 	if now == nil {
 		now = time.Now
 	}
+	lock, err := lockScan(s.path)
+	if err != nil {
+		return nil, err
+	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
+		lock.release()
 		return nil, fmt.Errorf("begin scan: %w", err)
 	}
 	if err := dropStagingTables(ctx, conn); err != nil {
 		conn.Close()
+		lock.release()
 		return nil, fmt.Errorf("begin scan: drop old staging tables: %w", err)
 	}
 	// Staged rows stay in memory up to 128 MiB, then spill to a temporary
 	// file, so a huge scope costs disk, not unbounded memory.
 	if _, err := conn.ExecContext(ctx, `PRAGMA temp.cache_size = -131072`); err != nil {
 		conn.Close()
+		lock.release()
 		return nil, fmt.Errorf("begin scan: %w", err)
 	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		conn.Close()
+		lock.release()
 		return nil, err
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `UPDATE scans SET status = 'interrupted' WHERE status = 'running'`); err != nil {
 		conn.Close()
+		lock.release()
 		return nil, fmt.Errorf("begin scan: %w", err)
 	}
 	providers, _ := json.Marshal(info.Providers)
@@ -107,19 +117,22 @@ func (s *Store) BeginScan(ctx context.Context, info ScanInfo) (*Scan, error) {
 		formatTime(now()), string(providers), info.AAMVersion)
 	if err != nil {
 		conn.Close()
+		lock.release()
 		return nil, fmt.Errorf("begin scan: %w", err)
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
 		conn.Close()
+		lock.release()
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
 		conn.Close()
+		lock.release()
 		return nil, fmt.Errorf("begin scan: %w", err)
 	}
 	sc := &Scan{
-		store: s, conn: conn, id: id, now: now,
+		store: s, lock: lock, conn: conn, id: id, now: now,
 		ops:  make(chan scanOp, batchRows),
 		quit: make(chan struct{}),
 		done: make(chan struct{}),
@@ -203,15 +216,22 @@ func (sc *Scan) failed() error {
 	return nil
 }
 
-func (sc *Scan) send(ctx context.Context, op scanOp) error {
-	if err := sc.failed(); err != nil {
+// send hands op to the writer. It does not give up when the caller's
+// context ends: the writer always drains, and a row or error a scanner found
+// before a timeout is still written (an error here means the store failed).
+func (sc *Scan) send(_ context.Context, op scanOp) error {
+	if err := sc.failed(); err != nil && op.finish == nil {
 		return err
+	}
+	sc.mu.Lock()
+	closed := sc.closed
+	sc.mu.Unlock()
+	if closed {
+		return errors.New("scan already finished")
 	}
 	select {
 	case sc.ops <- op:
 		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	case <-sc.done:
 		return sc.failedOr(errors.New("scan writer stopped"))
 	}
@@ -250,6 +270,7 @@ func (sc *Scan) setErr(err error) {
 // the caller's context is cancelled, so no transaction is half-done.
 func (sc *Scan) run() {
 	defer close(sc.done)
+	defer sc.lock.release()
 	defer sc.conn.Close()
 	w := newStageWriter(sc)
 	ctx := context.Background()
@@ -281,14 +302,21 @@ func (sc *Scan) run() {
 			continue
 		}
 		err := w.flush(ctx)
-		if err == nil {
+		if err != nil {
+			sc.setErr(err)
+		}
+		// Once a write failed, rows were lost: no scope may complete (it
+		// would mark them gone). The scan can still record its status.
+		if failed := sc.failed(); failed != nil && op.finish == nil {
+			err = failed
+		} else if op.finish != nil {
+			err = w.finish(ctx, *op.finish, sc.failed())
+		} else {
 			switch {
 			case op.complete != nil:
 				err = w.complete(ctx, *op.complete)
 			case op.scanErr != nil:
 				err = w.recordError(ctx, *op.scanErr)
-			case op.finish != nil:
-				err = w.finish(ctx, *op.finish)
 			}
 		}
 		if err != nil && op.scanErr == nil && op.finish == nil {

@@ -287,8 +287,18 @@ ON CONFLICT (from_id, kind, to_id) DO UPDATE SET
     last_seen = excluded.last_seen,
     gone_in = NULL`
 
-	goneNodes = `UPDATE nodes SET gone_in = ?2 WHERE scope_id = ?1 AND last_seen < ?2 AND gone_in IS NULL`
+	// Edges first: a node the scope no longer has goes only if no current
+	// edge touches it. One another scope still points at (a service
+	// principal many accounts trust, a Lambda two services use, a role a
+	// failed region still runs as) stays current as a reference, owned by
+	// a scope that refers to it, so that scope decides when it goes.
 	goneEdges = `UPDATE edges SET gone_in = ?2 WHERE scope_id = ?1 AND last_seen < ?2 AND gone_in IS NULL`
+	keepRefs  = `
+UPDATE nodes SET ref = 1,
+    scope_id = (SELECT e.scope_id FROM edges e WHERE (e.from_id = nodes.id OR e.to_id = nodes.id) AND e.gone_in IS NULL LIMIT 1)
+WHERE scope_id = ?1 AND last_seen < ?2 AND gone_in IS NULL
+  AND EXISTS (SELECT 1 FROM edges e WHERE (e.from_id = nodes.id OR e.to_id = nodes.id) AND e.gone_in IS NULL)`
+	goneNodes = `UPDATE nodes SET gone_in = ?2 WHERE scope_id = ?1 AND last_seen < ?2 AND gone_in IS NULL`
 )
 
 // complete is the finishing transaction of scope s.
@@ -310,8 +320,8 @@ func (w *stageWriter) complete(ctx context.Context, s Scope) (err error) {
 	if err != nil {
 		return fmt.Errorf("complete %s: %w", s, err)
 	}
-	var counts [4]int64
-	steps := []string{"", "", goneNodes, goneEdges}
+	var counts [5]int64
+	steps := []string{"", "", goneEdges, keepRefs, goneNodes}
 	hadTables := w.staged[sid]
 	if hadTables {
 		steps[0], steps[1] = fmt.Sprintf(mergeNodes, stagedNodes(sid)), fmt.Sprintf(mergeEdges, stagedEdges(sid))
@@ -334,7 +344,7 @@ func (w *stageWriter) complete(ctx context.Context, s Scope) (err error) {
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO scan_scopes (scan_id, scope_id, completed_at, node_rows, edge_rows, gone_nodes, gone_edges) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		w.sc.id, sid, formatTime(w.sc.now()), counts[0], counts[1], counts[2], counts[3]); err != nil {
+		w.sc.id, sid, formatTime(w.sc.now()), counts[0], counts[1], counts[4], counts[2]); err != nil {
 		return fmt.Errorf("complete %s: %w", s, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -354,7 +364,12 @@ func (w *stageWriter) recordError(ctx context.Context, e ScanError) error {
 }
 
 // finish drops staged rows of scopes never completed and records the status.
-func (w *stageWriter) finish(ctx context.Context, status ScanStatus) error {
+// A scan whose writes failed (prior) is recorded failed whatever status
+// was asked, and finish returns that failure.
+func (w *stageWriter) finish(ctx context.Context, status ScanStatus, prior error) error {
+	if prior != nil {
+		status = ScanFailed
+	}
 	tx, err := w.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("finish scan: %w", err)
@@ -366,7 +381,10 @@ func (w *stageWriter) finish(ctx context.Context, status ScanStatus) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE scans SET status = ?, finished_at = ? WHERE id = ?`, string(status), formatTime(w.sc.now()), w.sc.id); err != nil {
 		return fmt.Errorf("finish scan: %w", err)
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("finish scan: %w", err)
+	}
+	return prior
 }
 
 func (s Scope) String() string { return s.Provider + "/" + s.Tenant + "/" + s.Name }

@@ -421,10 +421,14 @@ func TestReferenceNeverOverwritesFullNode(t *testing.T) {
 			t.Errorf("completing %v: attrs = %v, want the full description only", order, n.Attrs)
 		}
 	}
-	// When the owning account drops the role, a reference keeps it known as a reference.
-	runScan(t, s, scanSpec{complete: []Scope{iamB}})
-	if n, _ := s.NodeByID(ctx, full.ID); n.GoneIn == 0 {
-		t.Errorf("role still current after its account dropped it")
+	// When its account drops the role and no edge refers to it, it is gone.
+	runScan(t, s, scanSpec{complete: []Scope{iamA, iamB}})
+	n, err := s.NodeByID(ctx, full.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.GoneIn == 0 {
+		t.Errorf("role still current after every scope dropped it")
 	}
 }
 
@@ -520,5 +524,114 @@ func TestReachFollowsOnlyTheGivenEdges(t *testing.T) {
 	}
 	if short, _ := s.Reach(ctx, "agent", ReachEdges, KindCredential, 2); len(short) != 0 {
 		t.Errorf("depth 2 reached %+v", short)
+	}
+}
+
+// A node several scopes refer to (a service principal many accounts trust)
+// stays current while any current edge touches it, and goes with the last.
+func TestSharedNodeStaysWhileReferenced(t *testing.T) {
+	s, _ := openTemp(t)
+	svc := "aws:service:lambda.amazonaws.com"
+	write := func(scopes map[Scope][]string, complete ...Scope) int64 {
+		t.Helper()
+		ctx := context.Background()
+		sc, err := s.BeginScan(ctx, ScanInfo{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for scope, roles := range scopes {
+			for _, r := range roles {
+				must(t, sc.Node(ctx, scope, Node{ID: svc, Kind: KindIdentity, Ref: true}))
+				must(t, sc.Node(ctx, scope, Node{ID: r, Kind: KindIdentity}))
+				must(t, sc.Edge(ctx, scope, Edge{From: svc, To: r, Kind: EdgeCanAssume}))
+			}
+		}
+		for _, c := range complete {
+			must(t, sc.CompleteScope(ctx, c))
+		}
+		must(t, sc.Finish(ctx, ScanOK))
+		return sc.ID()
+	}
+	// Both accounts trust the service; B completes last and owns the node.
+	write(map[Scope][]string{iamA: {"roleA"}, iamB: {"roleB"}}, iamA, iamB)
+	// B fails twice (never completes); A keeps its trust (and so owns the
+	// node), then drops it.
+	write(map[Scope][]string{iamA: {"roleA"}}, iamA)
+	write(map[Scope][]string{}, iamA)
+	n, err := s.NodeByID(context.Background(), svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.GoneIn != 0 {
+		t.Fatalf("service principal gone while B's trust edge is current")
+	}
+	// B completes without it too: now nothing refers to it.
+	third := write(map[Scope][]string{}, iamB)
+	if n, _ = s.NodeByID(context.Background(), svc); n.GoneIn != third {
+		t.Errorf("service principal gone_in = %d, want %d once no edge refers to it", n.GoneIn, third)
+	}
+	if got := currentEdges(t, s); len(got) != 0 {
+		t.Errorf("current edges = %v, want none", got)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A scanner whose context ends (a --timeout) can still hand over what it
+// found: the writer's contract is that an error means the store failed.
+func TestWritesAfterTheCallersContextEnds(t *testing.T) {
+	s, _ := openTemp(t)
+	sc, err := s.BeginScan(context.Background(), ScanInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for i := 0; i < 100; i++ {
+		if err := sc.Node(ctx, iamA, Node{ID: fmt.Sprint("n", i), Kind: KindIdentity}); err != nil {
+			t.Fatalf("Node after cancel: %v", err)
+		}
+	}
+	if err := sc.RecordError(ctx, ScanError{Provider: "aws", Operation: "x", Message: "timed out"}); err != nil {
+		t.Fatalf("RecordError after cancel: %v", err)
+	}
+	if err := sc.CompleteScope(ctx, iamA); err != nil {
+		t.Fatalf("CompleteScope after cancel: %v", err)
+	}
+	must(t, sc.Finish(ctx, ScanPartial))
+	if got := currentIDs(t, s); len(got) != 100 {
+		t.Errorf("%d nodes current, want 100", len(got))
+	}
+}
+
+func TestOneScanAtATime(t *testing.T) {
+	s, p := openTemp(t)
+	ctx := context.Background()
+	first, err := s.BeginScan(ctx, ScanInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second process (here: a second store on the same file) is refused.
+	other, err := Open(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.BeginScan(ctx, ScanInfo{}); err == nil || !strings.Contains(err.Error(), "another aam scan is writing") || !strings.Contains(err.Error(), "--db") {
+		t.Fatalf("second scan: err = %v, want a refusal with a hint", err)
+	}
+	must(t, first.Finish(ctx, ScanOK))
+	second, err := other.BeginScan(ctx, ScanInfo{})
+	if err != nil {
+		t.Fatalf("scan after the first finished: %v", err)
+	}
+	must(t, second.Finish(ctx, ScanOK))
+	if rec, _ := s.ScanByID(ctx, first.ID()); rec.Status != ScanOK {
+		t.Errorf("first scan status %s, want ok (not interrupted)", rec.Status)
 	}
 }
