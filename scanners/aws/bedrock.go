@@ -30,12 +30,13 @@ func (rs *regionScan) bedrockAgents(ctx context.Context) error {
 	return forEach(ctx, rs.scanner.opts.Concurrency, ids, rs.bedrockAgent)
 }
 
-// actionGroup is one action group, gathered over the agent's versions.
+// actionGroup is one action group, gathered over the agent's versions:
+// each version may run a different executor.
 type actionGroup struct {
 	id, name, state string
-	lambda          string // executor function ARN or name
-	customControl   string
 	versions        []string
+	lambdas         map[string][]string // executor function ARN or name -> versions
+	customControl   map[string][]string // RETURN_CONTROL -> versions
 }
 
 func (rs *regionScan) bedrockAgent(ctx context.Context, id string) error {
@@ -131,7 +132,7 @@ func (rs *regionScan) bedrockAgent(ctx context.Context, id string) error {
 	for _, g := range sortedGroups(groups) {
 		gid := agentARN + "/actiongroup/" + g.id
 		gattrs := map[string]any{"type": "bedrock_action_group", "state": g.state, "versions": g.versions}
-		if g.customControl != "" {
+		if len(g.customControl) > 0 {
 			gattrs["custom_control"] = g.customControl
 		}
 		if err := rs.node(ctx, inventory.Node{ID: gid, Kind: inventory.KindResource, Name: g.name, Attrs: gattrs}); err != nil {
@@ -140,16 +141,22 @@ func (rs *regionScan) bedrockAgent(ctx context.Context, id string) error {
 		if err := rs.edge(ctx, agentARN, inventory.EdgeUsesTool, gid, map[string]any{"versions": g.versions}); err != nil {
 			return err
 		}
-		if g.lambda == "" {
-			continue
+		fns := make([]string, 0, len(g.lambdas))
+		for fn := range g.lambdas {
+			fns = append(fns, fn)
 		}
-		fn, err := rs.function(ctx, g.lambda)
-		if err != nil {
-			return err
-		}
-		if fn != "" {
-			if err := rs.edge(ctx, gid, inventory.EdgeUsesTool, fn, map[string]any{"executor": "lambda"}); err != nil {
+		sort.Strings(fns)
+		for _, ref := range fns {
+			fn, err := rs.function(ctx, ref)
+			if err != nil {
 				return err
+			}
+			if fn != "" {
+				versions := g.lambdas[ref]
+				sort.Strings(versions)
+				if err := rs.edge(ctx, gid, inventory.EdgeUsesTool, fn, map[string]any{"executor": "lambda", "versions": versions}); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -209,17 +216,21 @@ func (rs *regionScan) actionGroups(ctx context.Context, agentID, version string,
 			}
 			g := groups[gid]
 			if g == nil {
-				g = &actionGroup{id: gid}
+				g = &actionGroup{id: gid, lambdas: map[string][]string{}, customControl: map[string][]string{}}
 				groups[gid] = g
 			}
 			g.versions = append(g.versions, version)
 			if ag := out.AgentActionGroup; ag != nil {
-				g.name, g.state = deref(ag.ActionGroupName), string(ag.ActionGroupState)
+				// Versions are listed numbered first, DRAFT last: keep the
+				// name and state of the first (a version in service).
+				if g.name == "" {
+					g.name, g.state = deref(ag.ActionGroupName), string(ag.ActionGroupState)
+				}
 				switch ex := ag.ActionGroupExecutor.(type) {
 				case *batypes.ActionGroupExecutorMemberLambda:
-					g.lambda = ex.Value
+					g.lambdas[ex.Value] = append(g.lambdas[ex.Value], version)
 				case *batypes.ActionGroupExecutorMemberCustomControl:
-					g.customControl = string(ex.Value)
+					g.customControl[string(ex.Value)] = append(g.customControl[string(ex.Value)], version)
 				}
 			}
 		}

@@ -59,6 +59,11 @@ func (is *iamScan) run(ctx context.Context) error {
 			return storeError{err}
 		}
 	}
+	if len(is.problems) > 0 {
+		// A policy we could not read would drop access edges the account
+		// still has: keep the last complete state instead.
+		return nil
+	}
 	is.op = "complete"
 	if err := is.w.CompleteScope(ctx, is.scope); err != nil {
 		return storeError{err}
@@ -89,7 +94,7 @@ func (is *iamScan) fetchDetails(ctx context.Context) error {
 func (is *iamScan) problem(op, what string, err error) {
 	is.problems = append(is.problems, inventory.ScanError{
 		Provider: ProviderName, Tenant: is.account, Scope: inventory.GlobalScope, Operation: op,
-		Message: fmt.Sprintf("%s: %v (the rest of the account was scanned)", what, err),
+		Message: fmt.Sprintf("%s: %v (the account's IAM keeps its last complete state; please report the document's shape)", what, err),
 	})
 }
 
@@ -168,10 +173,9 @@ func (is *iamScan) role(ctx context.Context, r types.RoleDetail) error {
 	if err := is.trust(ctx, arn, deref(r.AssumeRolePolicyDocument)); err != nil {
 		return err
 	}
-	var sources []iampolicy.Source
-	sources = append(sources, is.inline("inline:", r.RolePolicyList, "role "+arn)...)
-	sources = append(sources, is.managed("", r.AttachedManagedPolicies)...)
-	return is.access(ctx, arn, sources)
+	sources := is.inline("inline:", r.RolePolicyList, "role "+arn)
+	managed, fallbacks := is.managed("", r.AttachedManagedPolicies)
+	return is.access(ctx, arn, append(sources, managed...), fallbacks)
 }
 
 func (is *iamScan) user(ctx context.Context, u types.UserDetail) error {
@@ -190,9 +194,9 @@ func (is *iamScan) user(ctx context.Context, u types.UserDetail) error {
 	if err := is.node(ctx, n); err != nil {
 		return err
 	}
-	var sources []iampolicy.Source
-	sources = append(sources, is.inline("inline:", u.UserPolicyList, "user "+arn)...)
-	sources = append(sources, is.managed("", u.AttachedManagedPolicies)...)
+	sources := is.inline("inline:", u.UserPolicyList, "user "+arn)
+	managed, fallbacks := is.managed("", u.AttachedManagedPolicies)
+	sources = append(sources, managed...)
 	for _, gname := range u.GroupList {
 		g, ok := is.groups[gname]
 		if !ok {
@@ -200,9 +204,10 @@ func (is *iamScan) user(ctx context.Context, u types.UserDetail) error {
 		}
 		prefix := "group:" + gname + "/"
 		sources = append(sources, is.inline(prefix+"inline:", g.GroupPolicyList, "group "+deref(g.Arn))...)
-		sources = append(sources, is.managed(prefix, g.AttachedManagedPolicies)...)
+		gm, gfb := is.managed(prefix, g.AttachedManagedPolicies)
+		sources, fallbacks = append(sources, gm...), append(fallbacks, gfb...)
 	}
-	return is.access(ctx, arn, sources)
+	return is.access(ctx, arn, sources, fallbacks)
 }
 
 func (is *iamScan) inline(prefix string, ps []types.PolicyDetail, owner string) []iampolicy.Source {
@@ -219,49 +224,67 @@ func (is *iamScan) inline(prefix string, ps []types.PolicyDetail, owner string) 
 }
 
 // managed resolves attached managed policies to their documents. An
-// AWS-managed policy whose document GetAccountAuthorizationDetails did not
-// return is classified by its well-known level.
-func (is *iamScan) managed(prefix string, attached []types.AttachedPolicy) []iampolicy.Source {
+// attached policy whose document GetAccountAuthorizationDetails did not
+// return is kept as a fallback: its well-known level, or "unknown".
+func (is *iamScan) managed(prefix string, attached []types.AttachedPolicy) ([]iampolicy.Source, []fallback) {
 	var out []iampolicy.Source
+	var fb []fallback
 	for _, a := range attached {
 		arn := deref(a.PolicyArn)
 		if doc, ok := is.policies[arn]; ok {
 			out = append(out, iampolicy.Source{Name: prefix + arn, Document: doc})
 			continue
 		}
-		if doc := wellKnownDocument(arn); doc != nil {
-			out = append(out, iampolicy.Source{Name: prefix + arn + " (well-known)", Document: doc})
+		level := "unknown"
+		if l, ok := iampolicy.ManagedPolicyLevel(arn); ok {
+			level = l.String()
 		}
+		fb = append(fb, fallback{source: prefix + arn, level: level})
 	}
-	return out
+	return out, fb
 }
 
-// wellKnownDocument stands in for an AWS-managed policy with no document:
-// a statement on "*" at the policy's well-known level.
-func wellKnownDocument(arn string) *iampolicy.Document {
-	level, ok := iampolicy.ManagedPolicyLevel(arn)
-	if !ok {
-		return nil
-	}
-	action := map[iampolicy.Level]string{iampolicy.Admin: "*", iampolicy.Write: "*:Put*", iampolicy.Read: "*:Get*"}[level]
-	if action == "" {
-		return nil
-	}
-	return &iampolicy.Document{Statements: []iampolicy.Statement{{Effect: iampolicy.Allow, Actions: []string{action}, Resources: []string{"*"}}}}
-}
+// fallback is an attached policy known only by name: a grant on every
+// resource at its well-known level, so access is never under-reported.
+type fallback struct{ source, level string }
+
+// levelRank orders privilege levels; "unknown" ranks above admin, so an
+// unreadable grant is never taken for less than it may be.
+var levelRank = map[string]int{"none": 0, "read": 1, "write": 2, "admin": 3, "unknown": 4}
 
 // access writes one can_access edge per resource pattern the identity's
 // effective policies reach, with the privilege level and actions.
-func (is *iamScan) access(ctx context.Context, from string, sources []iampolicy.Source) error {
+func (is *iamScan) access(ctx context.Context, from string, sources []iampolicy.Source, fallbacks []fallback) error {
 	type agg struct {
-		attrs  map[string]any
-		level  iampolicy.Level
+		level  string
 		grants []map[string]any
 	}
 	targets := map[string]*agg{}
 	var order []string
+	add := func(resource, level string, grant map[string]any) error {
+		to := resourceID(is.account, resource)
+		a, ok := targets[to]
+		if !ok {
+			a = &agg{}
+			targets[to] = a
+			order = append(order, to)
+			if err := is.resourceNode(ctx, to, resource); err != nil {
+				return err
+			}
+		}
+		a.grants = append(a.grants, grant)
+		if levelRank[level] > levelRank[a.level] {
+			a.level = level
+		}
+		return nil
+	}
+	for _, fb := range fallbacks {
+		grant := map[string]any{"resource": "*", "level": fb.level, "sources": []string{fb.source}, "document": "not returned: level from the policy's name"}
+		if err := add("*", fb.level, grant); err != nil {
+			return err
+		}
+	}
 	for _, g := range iampolicy.Effective(sources) {
-		to := resourceID(is.account, g.Resource)
 		grant := map[string]any{
 			"resource": g.Resource, "level": g.Level.String(), "actions": g.Actions, "sources": g.Sources,
 			"sensitive": g.Sensitive, "conditional": g.Conditional, "deny_conditional": g.DenyConditional,
@@ -269,25 +292,15 @@ func (is *iamScan) access(ctx context.Context, from string, sources []iampolicy.
 		if g.NotResource {
 			grant["not_resource"] = g.Excluded
 		}
-		a, ok := targets[to]
-		if !ok {
-			a = &agg{}
-			targets[to] = a
-			order = append(order, to)
-			if err := is.resourceNode(ctx, to, g.Resource); err != nil {
-				return err
-			}
-		}
-		a.grants = append(a.grants, grant)
-		if g.Level > a.level || len(a.grants) == 1 {
-			a.level = g.Level
+		if err := add(g.Resource, g.Level.String(), grant); err != nil {
+			return err
 		}
 	}
 	for _, to := range order {
 		a := targets[to]
 		attrs := a.grants[0]
 		if len(a.grants) > 1 {
-			attrs = map[string]any{"level": a.level.String(), "grants": a.grants}
+			attrs = map[string]any{"level": a.level, "grants": a.grants}
 		}
 		if err := is.edge(ctx, inventory.Edge{From: from, To: to, Kind: inventory.EdgeCanAccess, Attrs: attrs}); err != nil {
 			return err

@@ -1,0 +1,59 @@
+package aws
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/aam-dev/aam/inventory"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+)
+
+// An attached policy whose document GetAccountAuthorizationDetails did not
+// return is kept at its well-known level, or "unknown": never dropped, never
+// taken for more or less than its name says.
+func TestAttachedPolicyWithoutDocument(t *testing.T) {
+	ctx := context.Background()
+	store, err := inventory.Open(ctx, filepath.Join(t.TempDir(), "aam.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	sc, err := store.BeginScan(ctx, inventory.ScanInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		policy, want string
+	}{
+		{"arn:aws:iam::aws:policy/PowerUserAccess", "write"},
+		{"arn:aws:iam::aws:policy/ReadOnlyAccess", "read"},
+		{"arn:aws:iam::aws:policy/AdministratorAccess", "admin"},
+		{"arn:aws:iam::111111111111:policy/custom-lost", "unknown"},
+	}
+	is := &iamScan{w: sc, account: "111111111111", scope: inventory.Scope{Provider: "aws", Tenant: "111111111111", Name: inventory.GlobalScope}, policies: nil}
+	for i, tt := range tests {
+		role := types.RoleDetail{Arn: ptr("arn:aws:iam::111111111111:role/r" + string(rune('a'+i))), RoleName: ptr("r"), AssumeRolePolicyDocument: ptr(`{"Version":"2012-10-17","Statement":[]}`),
+			AttachedManagedPolicies: []types.AttachedPolicy{{PolicyArn: ptr(tt.policy)}}}
+		if err := is.role(ctx, role); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sc.CompleteScope(ctx, is.scope); err != nil {
+		t.Fatal(err)
+	}
+	if err := sc.Finish(ctx, inventory.ScanOK); err != nil {
+		t.Fatal(err)
+	}
+	for i, tt := range tests {
+		out, _, err := store.EdgesOf(ctx, "arn:aws:iam::111111111111:role/r"+string(rune('a'+i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out) != 1 || out[0].To != "aws:111111111111:resource/*" || out[0].Attrs["level"] != tt.want {
+			t.Errorf("%s: edges %+v, want one to every resource at level %s", tt.policy, out, tt.want)
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
