@@ -635,3 +635,24 @@ func TestOneScanAtATime(t *testing.T) {
 		t.Errorf("first scan status %s, want ok (not interrupted)", rec.Status)
 	}
 }
+
+func TestFingerprintKeyIsStablePerDatabase(t *testing.T) {
+	s, p := openTemp(t)
+	ctx := context.Background()
+	k1, err := s.FingerprintKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s2, err := Open(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	k2, _ := s2.FingerprintKey(ctx)
+	other, _ := openTemp(t)
+	k3, _ := other.FingerprintKey(ctx)
+	if len(k1) != 32 || string(k1) != string(k2) || string(k1) == string(k3) {
+		t.Errorf("keys: %x %x %x, want the same key for one database and another for another", k1, k2, k3)
+	}
+}

@@ -45,6 +45,10 @@ type Options struct {
 	Now func() time.Time
 	// ConfigPath names the config file in errors about its sections.
 	ConfigPath string
+	// FingerprintKey returns the key of the HMAC that fingerprints secrets
+	// seen inline (inventory.Store.FingerprintKey); it is called once a scan
+	// runs. Nil, or an empty key, means a key for this run only.
+	FingerprintKey func() []byte
 }
 
 // Provider is one entry of the registry.

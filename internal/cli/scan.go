@@ -29,6 +29,8 @@ type ScanOptions struct {
 	Demo        bool
 	// MaxBackoff caps the SDK retryers' backoff (hidden; tests shorten it).
 	MaxBackoff time.Duration
+
+	fingerprintKey []byte
 }
 
 func newScanCmd(g *globalOptions, runF func(context.Context, *ScanOptions) error) *cobra.Command {
@@ -100,12 +102,13 @@ func (o *ScanOptions) validate() error {
 
 func (o *ScanOptions) scannerOptions(transport http.RoundTripper) scanners.Options {
 	return scanners.Options{
-		Regions:     o.Regions,
-		Concurrency: o.Concurrency,
-		Limiter:     scanners.NewLimiter(o.Concurrency),
-		Transport:   transport,
-		MaxBackoff:  o.MaxBackoff,
-		Now:         o.Now,
+		Regions:        o.Regions,
+		Concurrency:    o.Concurrency,
+		Limiter:        scanners.NewLimiter(o.Concurrency),
+		Transport:      transport,
+		MaxBackoff:     o.MaxBackoff,
+		Now:            o.Now,
+		FingerprintKey: func() []byte { return o.fingerprintKey },
 	}
 }
 
@@ -189,6 +192,7 @@ func runScan(ctx context.Context, o *ScanOptions) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
+	// Everything the user gave is checked before the database is touched.
 	plan, err := o.plan(ctx)
 	if err != nil {
 		return err
@@ -201,6 +205,9 @@ func runScan(ctx context.Context, o *ScanOptions) error {
 		return err
 	}
 	defer store.Close()
+	if o.fingerprintKey, err = store.FingerprintKey(ctx); err != nil {
+		return err
+	}
 	var names []string
 	for _, s := range plan.scanners {
 		names = append(names, s.Name())

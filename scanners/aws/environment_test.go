@@ -28,7 +28,8 @@ func TestInlineSecrets(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{"secret-looking names", map[string]string{"OPENAI_API_KEY": "sk-x", "SLACK_BOT_TOKEN": "xoxb", "DB_PASSWORD": "p", "client_secret": "s", "REGION": "us-east-1"}, "DB_PASSWORD,OPENAI_API_KEY,SLACK_BOT_TOKEN,client_secret"},
+		{"secret-looking names", map[string]string{"OPENAI_API_KEY": "sk-x", "SLACK_BOT_TOKEN": "xoxb", "DB_PASSWORD": "p", "client_secret": "s", "OPENAI_KEY": "k", "REGION": "us-east-1"}, "DB_PASSWORD,OPENAI_API_KEY,OPENAI_KEY,SLACK_BOT_TOKEN,client_secret"},
+		{"words that only look alike", map[string]string{"AUTHOR": "me", "OAUTH_CALLBACK_URL": "https://x", "TOKENIZER_MODEL": "bpe", "KEY_ID_HEADER": "kid", "MONKEY": "x"}, ""},
 		{"references are not secrets", map[string]string{"API_KEY": "arn:aws:secretsmanager:us-east-1:1:secret:x", "TOKEN": "{{resolve:ssm:/x}}", "PASSWORD": "${env:PW}"}, ""},
 		{"empty values", map[string]string{"API_KEY": " "}, ""},
 		{"an access key's own secret links to the key", map[string]string{"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "abc"}, ""},
@@ -44,9 +45,13 @@ func TestInlineSecrets(t *testing.T) {
 	}
 }
 
-func TestFingerprintIsShortAndStable(t *testing.T) {
-	a, b := fingerprint("CANARY-one"), fingerprint("CANARY-two")
-	if a == b || a != fingerprint("CANARY-one") || len(a) != len("sha256:")+12 || strings.Contains(a, "CANARY") {
+func TestFingerprintIsKeyedAndStable(t *testing.T) {
+	k1, k2 := []byte("key-one-key-one-key-one-key-one!"), []byte("key-two-key-two-key-two-key-two!")
+	a, b := fingerprint(k1, "CANARY-one"), fingerprint(k1, "CANARY-two")
+	if a == b || a != fingerprint(k1, "CANARY-one") || len(a) != len("hmac-sha256:")+24 || strings.Contains(a, "CANARY") {
 		t.Errorf("fingerprints %q %q", a, b)
+	}
+	if fingerprint(k2, "CANARY-one") == a {
+		t.Error("two keys give the same fingerprint: it would not be keyed")
 	}
 }

@@ -64,6 +64,8 @@ func testOptions(concurrency int) scanners.Options {
 		MaxAttempts: 10,
 		MaxBackoff:  20 * time.Millisecond,
 		Now:         func() time.Time { return now },
+		// One key for every test scan, so two scans' fingerprints compare.
+		FingerprintKey: func() []byte { return []byte("aam-test-fingerprint-key-32bytes") },
 	}
 }
 

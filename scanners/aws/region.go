@@ -2,6 +2,7 @@ package aws
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -182,8 +183,22 @@ func notFound(err error) bool {
 // may be kept to link what holds it to the key.
 var accessKeyPattern = regexp.MustCompile(`^(AKIA|ASIA)[A-Z0-9]{16}$`)
 
-// secretName matches environment variable names that hold a secret.
-var secretName = regexp.MustCompile(`(?i)(secret|token|passw(or)?d|api[_-]?key|private[_-]?key|credential|auth)`)
+// secretWords are the words of a variable name (split on _ - .) that say
+// it holds a secret; a name that ends in KEY does too (OPENAI_KEY).
+var secretWords = map[string]bool{
+	"SECRET": true, "SECRETS": true, "TOKEN": true, "TOKENS": true, "PASSWORD": true, "PASSWD": true, "PWD": true,
+	"CREDENTIAL": true, "CREDENTIALS": true, "APIKEY": true, "PRIVATEKEY": true, "BEARER": true,
+}
+
+func secretName(name string) bool {
+	words := strings.FieldsFunc(strings.ToUpper(name), func(r rune) bool { return r == '_' || r == '-' || r == '.' })
+	for _, w := range words {
+		if secretWords[w] {
+			return true
+		}
+	}
+	return len(words) > 1 && words[len(words)-1] == "KEY"
+}
 
 // secretReference matches values that point at a secret store instead of
 // holding the secret.
@@ -196,7 +211,7 @@ func inlineSecrets(env map[string]string, keys map[string]string) []string {
 	var out []string
 	for k, v := range env {
 		v = strings.TrimSpace(v)
-		if v == "" || !secretName.MatchString(k) || secretReference.MatchString(v) || keys[k] != "" {
+		if v == "" || !secretName(k) || secretReference.MatchString(v) || keys[k] != "" {
 			continue
 		}
 		if len(keys) > 0 && (strings.EqualFold(k, "AWS_SECRET_ACCESS_KEY") || strings.EqualFold(k, "AWS_SESSION_TOKEN")) {
@@ -208,11 +223,13 @@ func inlineSecrets(env map[string]string, keys map[string]string) []string {
 	return out
 }
 
-// fingerprint is a short SHA-256 prefix of a secret: enough to tell two
-// places hold the same secret, far too short to recover it.
-func fingerprint(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	return "sha256:" + hex.EncodeToString(sum[:6])
+// fingerprint is a keyed hash of a secret (HMAC-SHA-256 under the
+// database's key, first 12 bytes): two places holding the same secret get
+// the same fingerprint, and without the key nobody can test a guess.
+func fingerprint(key []byte, secret string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(secret))
+	return "hmac-sha256:" + hex.EncodeToString(m.Sum(nil)[:12])
 }
 
 // holdsSecrets writes a credential node for each secret held inline in
@@ -220,7 +237,7 @@ func fingerprint(secret string) string {
 func (rs *regionScan) holdsSecrets(ctx context.Context, from string, env map[string]string, keys map[string]string) error {
 	for _, k := range inlineSecrets(env, keys) {
 		id := from + "#env/" + k
-		attrs := map[string]any{"type": "inline_secret", "standing": true, "found_in": "environment", "env_var": k, "fingerprint": fingerprint(env[k])}
+		attrs := map[string]any{"type": "inline_secret", "standing": true, "found_in": "environment", "env_var": k, "fingerprint": fingerprint(rs.scanner.opts.FingerprintKey(), env[k])}
 		if err := rs.node(ctx, inventory.Node{ID: id, Kind: inventory.KindCredential, Name: k, Attrs: attrs}); err != nil {
 			return err
 		}

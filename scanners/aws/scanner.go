@@ -2,6 +2,7 @@ package aws
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"strings"
@@ -49,6 +50,19 @@ func New(cfg Config, opts scanners.Options) (*Scanner, error) {
 	}
 	if opts.Limiter == nil {
 		opts.Limiter = scanners.NewLimiter(opts.Concurrency)
+	}
+	runKey := make([]byte, 32)
+	if _, err := rand.Read(runKey); err != nil {
+		return nil, err
+	}
+	given := opts.FingerprintKey
+	opts.FingerprintKey = func() []byte {
+		if given != nil {
+			if k := given(); len(k) > 0 {
+				return k
+			}
+		}
+		return runKey
 	}
 	if opts.MaxAttempts < 1 {
 		opts.MaxAttempts = 8
