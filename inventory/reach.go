@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"context"
+	"errors"
 	"sort"
 )
 
@@ -50,7 +51,12 @@ func (s *Store) Reach(ctx context.Context, start string, follow []EdgeKind, want
 			steps := append(append([]EdgeRecord(nil), cur.steps...), e)
 			if want == "" || e.PeerKind == want {
 				n, err := s.NodeByID(ctx, e.To)
-				if err == nil && n.GoneIn == 0 {
+				switch {
+				case errors.Is(err, ErrNotFound):
+					// An edge to a node no scope wrote: nothing to show.
+				case err != nil:
+					return nil, err
+				case n.GoneIn == 0:
 					out = append(out, Path{To: n, Steps: steps})
 				}
 			}

@@ -22,6 +22,10 @@ var refusedKeywords = map[string]string{
 	"BEGIN": "transactions", "COMMIT": "transactions", "ROLLBACK": "transactions", "SAVEPOINT": "transactions", "RELEASE": "transactions",
 }
 
+// statementStart are keywords that may be followed by "(" and still start
+// or shape a statement: WITH (...), VALUES (...), SELECT (...).
+var statementStart = map[string]bool{"SELECT": true, "VALUES": true, "WITH": true, "EXPLAIN": true, "INSERT": true, "AS": true}
+
 // CheckReadOnlySQL refuses anything but a single read-only statement
 // (SELECT, WITH ... SELECT, VALUES or EXPLAIN). The store also opens the
 // database read-only, so this is the first of two locks, and the one that
@@ -99,7 +103,17 @@ func sqlTokens(q string) ([]string, error) {
 			for j < len(q) && isWordByte(q[j]) {
 				j++
 			}
-			toks = append(toks, strings.ToUpper(q[i:j]))
+			word := strings.ToUpper(q[i:j])
+			// A word followed by "(" is a function call (replace(), ...),
+			// never a statement keyword.
+			k := j
+			for k < len(q) && (q[k] == ' ' || q[k] == '\t' || q[k] == '\n' || q[k] == '\r') {
+				k++
+			}
+			if k < len(q) && q[k] == '(' && !statementStart[word] {
+				word += "("
+			}
+			toks = append(toks, word)
 			i = j
 		default:
 			i++

@@ -246,14 +246,19 @@ func runScan(ctx context.Context, o *ScanOptions) error {
 
 	// Finishing must happen even when the scan's context is done.
 	finishCtx := context.WithoutCancel(ctx)
-	if timedOut {
-		_ = scan.RecordError(finishCtx, inventory.ScanError{Provider: strings.Join(names, ","), Operation: "scan", Message: fmt.Sprintf("--timeout %s reached: scopes not finished by then keep their previous state", o.Timeout)})
-	}
-	scopes, err := store.CompletedScopes(finishCtx, scan.ID())
+	scanErrs, err := store.ScanErrors(finishCtx, scan.ID())
 	if err != nil {
 		return err
 	}
-	scanErrs, err := store.ScanErrors(finishCtx, scan.ID())
+	// The note only when the deadline cut something short.
+	if timedOut && len(scanErrs) > 0 {
+		note := inventory.ScanError{Provider: strings.Join(names, ","), Operation: "scan", Message: fmt.Sprintf("--timeout %s reached: scopes not finished by then keep their previous state", o.Timeout)}
+		if err := scan.RecordError(finishCtx, note); err != nil {
+			return err
+		}
+		scanErrs = append(scanErrs, note)
+	}
+	scopes, err := store.CompletedScopes(finishCtx, scan.ID())
 	if err != nil {
 		return err
 	}

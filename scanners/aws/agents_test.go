@@ -431,3 +431,63 @@ func TestAccountThroughAssumedRole(t *testing.T) {
 		}
 	})
 }
+
+// panicWriter panics when asked to write a full node of one type, as a
+// scanner bug would, from whichever goroutine writes it.
+type panicWriter struct {
+	inventory.Writer
+	typ string
+}
+
+func (p panicWriter) Node(ctx context.Context, s inventory.Scope, n inventory.Node) error {
+	if n.Attrs["type"] == p.typ && !n.Ref {
+		panic("test panic on " + p.typ)
+	}
+	return p.Writer.Node(ctx, s, n)
+}
+
+func TestPanicFailsOneScopeNotTheProcess(t *testing.T) {
+	e, err := lab.DemoEstate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := startLab(t, e, lab.Options{})
+	cfg := labConfig(e, srv)
+	// Keys are written by the IAM scope's worker goroutines; agents by
+	// the region scopes' fan-out.
+	for _, typ := range []string{"iam_access_key", "bedrock_agent", "agentcore_runtime"} {
+		t.Run(typ, func(t *testing.T) {
+			store, err := inventory.Open(context.Background(), t.TempDir()+"/aam.db")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer store.Close()
+			s, err := awsscan.New(cfg, testOptions(4))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sc, err := store.BeginScan(context.Background(), inventory.ScanInfo{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Scan(context.Background(), panicWriter{sc, typ}); err != nil {
+				t.Fatal(err)
+			}
+			if err := sc.Finish(context.Background(), inventory.ScanPartial); err != nil {
+				t.Fatal(err)
+			}
+			errs, _ := store.ScanErrors(context.Background(), sc.ID())
+			found := false
+			for _, se := range errs {
+				found = found || strings.Contains(se.Message, "scanner bug: panic: test panic")
+			}
+			if !found {
+				t.Errorf("scan errors = %+v, want the panic recorded", errs)
+			}
+			scopes, _ := store.CompletedScopes(context.Background(), sc.ID())
+			if len(scopes) == 0 {
+				t.Error("no scope completed: the panic took down more than its scope")
+			}
+		})
+	}
+}

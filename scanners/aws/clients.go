@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/logging"
 )
 
 // IAMAPI is the part of the IAM client the scanner calls: reads only, so a
@@ -116,6 +117,7 @@ func (s *Scanner) loadConfig(ctx context.Context, a AccountConfig, region string
 			Retryer:          retryer(s.opts.MaxAttempts, s.opts.MaxBackoff),
 			BaseEndpoint:     awssdk.String(iso.Endpoint),
 			RetryMaxAttempts: s.opts.MaxAttempts,
+			Logger:           logging.Nop{},
 		}
 		if cfg.Region == "" {
 			cfg.Region = "us-east-1"
@@ -124,6 +126,9 @@ func (s *Scanner) loadConfig(ctx context.Context, a AccountConfig, region string
 	}
 	opts := []func(*config.LoadOptions) error{
 		config.WithRetryer(retryer(s.opts.MaxAttempts, s.opts.MaxBackoff)),
+		// The SDK's own warnings would bypass aam's output; failures are
+		// recorded in scan_errors instead.
+		config.WithLogger(logging.Nop{}),
 	}
 	if s.opts.Transport != nil {
 		opts = append(opts, config.WithHTTPClient(&http.Client{Transport: s.opts.Transport}))

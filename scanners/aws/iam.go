@@ -127,6 +127,10 @@ func (is *iamScan) indexDetails() {
 }
 
 func (is *iamScan) node(ctx context.Context, n inventory.Node) error {
+	if n.ID == "" {
+		is.problem("read IAM", fmt.Sprintf("a %v", n.Attrs["type"]), errors.New("the API returned it without an ARN"))
+		return nil
+	}
 	if err := is.w.Node(ctx, is.scope, n); err != nil {
 		return storeError{err}
 	}
@@ -134,6 +138,9 @@ func (is *iamScan) node(ctx context.Context, n inventory.Node) error {
 }
 
 func (is *iamScan) edge(ctx context.Context, e inventory.Edge) error {
+	if e.From == "" || e.To == "" {
+		return nil
+	}
 	if err := is.w.Edge(ctx, is.scope, e); err != nil {
 		return storeError{err}
 	}
@@ -493,7 +500,7 @@ func (is *iamScan) accessKeys(ctx context.Context) error {
 		go func() {
 			defer wg.Done()
 			for u := range jobs {
-				if err := is.userKeys(ctx, u); err != nil {
+				if err := safely(func() error { return is.userKeys(ctx, u) }); err != nil {
 					mu.Lock()
 					errs = append(errs, err)
 					mu.Unlock()

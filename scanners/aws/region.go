@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"regexp"
 	"sort"
 	"strings"
@@ -68,6 +69,12 @@ func (rs *regionScan) fail(op string, err error) {
 }
 
 func (rs *regionScan) node(ctx context.Context, n inventory.Node) error {
+	if n.ID == "" {
+		// Bad data from the provider, not a store failure: the scope
+		// cannot be trusted to be complete.
+		rs.fail(rs.service, fmt.Errorf("the API returned a %v without an id or ARN", n.Attrs["type"]))
+		return nil
+	}
 	if n.Provider == "" {
 		n.Provider = ProviderName
 	}
@@ -81,6 +88,9 @@ func (rs *regionScan) node(ctx context.Context, n inventory.Node) error {
 }
 
 func (rs *regionScan) edge(ctx context.Context, from string, kind inventory.EdgeKind, to string, attrs map[string]any) error {
+	if from == "" || to == "" {
+		return nil // the node without an id was recorded as a failure
+	}
 	if err := rs.w.Edge(ctx, rs.scope, inventory.Edge{From: from, To: to, Kind: kind, Attrs: attrs}); err != nil {
 		return storeError{err}
 	}
@@ -113,12 +123,16 @@ func (rs *regionScan) run(ctx context.Context) error {
 		steps = []func(context.Context) error{rs.credentialProviders, rs.workloadIdentities, rs.gatewaysAndTargets, rs.runtimes}
 	}
 	for _, step := range steps {
-		if err := step(ctx); err != nil {
+		if err := safely(func() error { return step(ctx) }); err != nil {
 			var se storeError
 			if errors.As(err, &se) {
 				return se.err
 			}
-			return err
+			var pe panicError
+			if !errors.As(err, &pe) {
+				return err
+			}
+			rs.fail(rs.service, pe)
 		}
 		rs.mu.Lock()
 		failed := len(rs.failures) > 0
@@ -162,7 +176,7 @@ func forEach[T any](ctx context.Context, limit int, items []T, fn func(context.C
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			if err := fn(ctx, it); err != nil {
+			if err := safely(func() error { return fn(ctx, it) }); err != nil {
 				mu.Lock()
 				errs = append(errs, err)
 				mu.Unlock()
@@ -171,6 +185,24 @@ func forEach[T any](ctx context.Context, limit int, items []T, fn func(context.C
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// panicError is a panic in a scanner goroutine, caught so that one bug
+// fails one scope, not the process (and never leaves the scan "running").
+type panicError struct{ value any }
+
+func (e panicError) Error() string {
+	return fmt.Sprintf("scanner bug: panic: %v (please report it; this scope keeps its last state)", e.value)
+}
+
+// safely runs fn, turning a panic into a panicError.
+func safely(fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = panicError{r}
+		}
+	}()
+	return fn()
 }
 
 // notFound is true for an item deleted between its listing and its get.

@@ -45,6 +45,11 @@ func New(cfg Config, opts scanners.Options) (*Scanner, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	for _, r := range opts.Regions {
+		if !regionPattern.MatchString(r) {
+			return nil, fmt.Errorf("--region %q is not an AWS region name (like us-east-1)", r)
+		}
+	}
 	if opts.Concurrency < 1 {
 		opts.Concurrency = 8
 	}
@@ -98,7 +103,12 @@ func (s *Scanner) Scan(ctx context.Context, w inventory.Writer) error {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			if err := s.scanAccount(ctx, w, a); err != nil {
+			err := safely(func() error { return s.scanAccount(ctx, w, a) })
+			var pe panicError
+			if errors.As(err, &pe) {
+				err = w.RecordError(context.WithoutCancel(ctx), inventory.ScanError{Provider: ProviderName, Tenant: a.label(), Operation: "scan account", Message: pe.Error()})
+			}
+			if err != nil {
 				mu.Lock()
 				fatal = errors.Join(fatal, err)
 				mu.Unlock()
@@ -176,7 +186,7 @@ func (s *Scanner) scanAccount(ctx context.Context, w inventory.Writer, a Account
 		go func() {
 			defer wg.Done()
 			is := &iamScan{scanner: s, c: c, w: w, account: account, caller: deref(id.Arn)}
-			if err := is.run(ctx); err != nil {
+			if err := safely(func() error { return is.run(ctx) }); err != nil {
 				var se storeError
 				if errors.As(err, &se) {
 					keep(se.err)
@@ -257,11 +267,18 @@ func describe(err error) string {
 		}
 		return fmt.Sprintf("HTTP %d that is not an AWS API error (%v): check endpoint_url or AWS_ENDPOINT_URL", re.HTTPStatusCode(), re.Err)
 	}
+	msg := strings.TrimSpace(err.Error())
 	var oe *smithy.OperationError
 	if errors.As(err, &oe) && oe.Err != nil {
-		return strings.TrimSpace(oe.Err.Error())
+		msg = strings.TrimSpace(oe.Err.Error())
 	}
-	return strings.TrimSpace(err.Error())
+	switch {
+	case strings.Contains(msg, "get credentials") || strings.Contains(msg, "failed to retrieve credentials") || strings.Contains(msg, "no EC2 IMDS role found"):
+		return "no usable AWS credentials (" + msg + "): run aws sso login or aws configure, set AWS_PROFILE, or name a profile in aam.yaml"
+	case strings.Contains(msg, "no such host") || strings.Contains(msg, "dial tcp") || strings.Contains(msg, "connection refused") || strings.Contains(msg, "i/o timeout"):
+		return "could not reach the AWS endpoint (" + msg + "): check the network and proxy, the region name, or leave out a region where this service is not offered (--region, aws.regions, aws.services)"
+	}
+	return msg
 }
 
 // assumingRole is true when err came from the STS AssumeRole call that
