@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aam-dev/aam/inventory"
@@ -487,53 +486,20 @@ func federatedName(id string) string {
 // accessKeys lists every user's access keys and when each was last used,
 // several users at a time.
 func (is *iamScan) accessKeys(ctx context.Context) error {
-	users := is.details.UserDetailList
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		errs []error
-	)
-	jobs := make(chan types.UserDetail)
-	workers := min(is.scanner.opts.Concurrency, max(len(users), 1))
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for u := range jobs {
-				if err := safely(func() error { return is.userKeys(ctx, u) }); err != nil {
-					mu.Lock()
-					errs = append(errs, err)
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	for _, u := range users {
-		select {
-		case jobs <- u:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-	}
-	close(jobs)
-	wg.Wait()
+	err := forEach(ctx, is.scanner.opts.Concurrency, is.details.UserDetailList, is.userKeys)
 	if ctx.Err() != nil {
 		is.op = "iam:ListAccessKeys"
 		return ctx.Err()
 	}
-	if len(errs) > 0 {
-		for _, err := range errs {
-			var se storeError
-			if errors.As(err, &se) {
-				return se
-			}
-		}
-		is.op = operationOf(errs[0])
-		return errs[0]
+	if err == nil {
+		return nil
 	}
-	return nil
+	var se storeError
+	if errors.As(err, &se) {
+		return se
+	}
+	is.op = operationOf(err)
+	return err
 }
 
 type opError struct {

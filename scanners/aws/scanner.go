@@ -89,34 +89,16 @@ func (s *Scanner) Name() string { return ProviderName }
 
 // Scan scans every configured account, several at a time.
 func (s *Scanner) Scan(ctx context.Context, w inventory.Writer) error {
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		fatal error
-	)
-	sem := make(chan struct{}, s.opts.Concurrency)
-	for _, a := range s.cfg.Accounts {
-		// No select on ctx: once ctx is done every account fails fast, and
-		// each is recorded as not scanned.
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			err := safely(func() error { return s.scanAccount(ctx, w, a) })
-			var pe panicError
-			if errors.As(err, &pe) {
-				err = w.RecordError(context.WithoutCancel(ctx), inventory.ScanError{Provider: ProviderName, Tenant: a.label(), Operation: "scan account", Message: pe.Error()})
-			}
-			if err != nil {
-				mu.Lock()
-				fatal = errors.Join(fatal, err)
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	return fatal
+	// No early stop on ctx: once it is done every account fails fast, and
+	// each is recorded as not scanned.
+	return forEach(context.WithoutCancel(ctx), s.opts.Concurrency, s.cfg.Accounts, func(_ context.Context, a AccountConfig) error {
+		err := safely(func() error { return s.scanAccount(ctx, w, a) })
+		var pe panicError
+		if errors.As(err, &pe) {
+			return w.RecordError(context.WithoutCancel(ctx), inventory.ScanError{Provider: ProviderName, Tenant: a.label(), Operation: "scan account", Message: pe.Error()})
+		}
+		return err
+	})
 }
 
 // label names an account before its id is known.
