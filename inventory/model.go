@@ -104,3 +104,21 @@ type Writer interface {
 	CompleteScope(ctx context.Context, s Scope) error
 	RecordError(ctx context.Context, e ScanError) error
 }
+
+// AccessLevelRank orders the privilege levels a can_access edge carries
+// ("level"): none < read < write < admin < unknown. Unknown (a policy that
+// could not be read) ranks highest, so it is never taken for less than it
+// may be.
+func AccessLevelRank(level string) int {
+	switch level {
+	case "read":
+		return 1
+	case "write":
+		return 2
+	case "admin":
+		return 3
+	case "unknown":
+		return 4
+	}
+	return 0
+}

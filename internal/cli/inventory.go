@@ -387,8 +387,6 @@ func nameOr(name, id string) string {
 	return id
 }
 
-var levelRank = map[string]int{"read": 1, "write": 2, "admin": 3}
-
 // highestAccess is the highest privilege level among an identity's
 // can_access edges.
 func highestAccess(ctx context.Context, store *inventory.Store, id string) (string, error) {
@@ -401,7 +399,7 @@ func highestAccess(ctx context.Context, store *inventory.Store, id string) (stri
 		if e.Kind != inventory.EdgeCanAccess {
 			continue
 		}
-		if l, ok := e.Attrs["level"].(string); ok && levelRank[l] > levelRank[best] {
+		if l, ok := e.Attrs["level"].(string); ok && inventory.AccessLevelRank(l) > inventory.AccessLevelRank(best) {
 			best = l
 		}
 	}

@@ -372,7 +372,7 @@ func agentRows(ctx context.Context, store *inventory.Store) ([]agentRow, error) 
 		}
 		for _, r := range reach {
 			if r.Kind == string(inventory.KindIdentity) {
-				if l := strings.TrimPrefix(r.Detail, "access="); levelRank[l] > levelRank[row.Access] {
+				if l := strings.TrimPrefix(r.Detail, "access="); inventory.AccessLevelRank(l) > inventory.AccessLevelRank(row.Access) {
 					row.Access = l
 				}
 			}

@@ -254,10 +254,6 @@ func (is *iamScan) managed(prefix string, attached []types.AttachedPolicy) ([]ia
 // resource at its well-known level, so access is never under-reported.
 type fallback struct{ source, level string }
 
-// levelRank orders privilege levels; "unknown" ranks above admin, so an
-// unreadable grant is never taken for less than it may be.
-var levelRank = map[string]int{"none": 0, "read": 1, "write": 2, "admin": 3, "unknown": 4}
-
 // access writes one can_access edge per resource pattern the identity's
 // effective policies reach, with the privilege level and actions.
 func (is *iamScan) access(ctx context.Context, from string, sources []iampolicy.Source, fallbacks []fallback) error {
@@ -279,7 +275,7 @@ func (is *iamScan) access(ctx context.Context, from string, sources []iampolicy.
 			}
 		}
 		a.grants = append(a.grants, grant)
-		if levelRank[level] > levelRank[a.level] {
+		if inventory.AccessLevelRank(level) > inventory.AccessLevelRank(a.level) {
 			a.level = level
 		}
 		return nil
