@@ -21,6 +21,7 @@ func bedrockAgentService() *restService {
 			op("ListAgents", http.MethodPost, listAgents, "/agents/").paged("maxResults", "nextToken", 1000, false),
 			op("GetAgent", http.MethodGet, getAgent, "/agents/{agentId}/"),
 			op("ListAgentVersions", http.MethodPost, listAgentVersions, "/agents/{agentId}/agentversions/").paged("maxResults", "nextToken", 1000, false),
+			op("GetAgentVersion", http.MethodGet, getAgentVersion, "/agents/{agentId}/agentversions/{agentVersion}/"),
 			op("ListAgentAliases", http.MethodPost, listAgentAliases, "/agents/{agentId}/agentaliases/").paged("maxResults", "nextToken", 1000, false),
 			op("GetAgentAlias", http.MethodGet, getAgentAlias, "/agents/{agentId}/agentaliases/{agentAliasId}/"),
 			op("ListAgentActionGroups", http.MethodPost, listAgentActionGroups, "/agents/{agentId}/agentversions/{agentVersion}/actiongroups/").paged("maxResults", "nextToken", 1000, false),
@@ -302,6 +303,50 @@ func getAgent(c *restCall) (any, *apiError) {
 	return getAgentOutput{Agent: rec}, nil
 }
 
+type agentVersionRecord struct {
+	AgentArn                string                  `json:"agentArn"`
+	AgentID                 string                  `json:"agentId"`
+	AgentName               string                  `json:"agentName"`
+	AgentResourceRoleArn    string                  `json:"agentResourceRoleArn"`
+	AgentStatus             string                  `json:"agentStatus"`
+	Version                 string                  `json:"version"`
+	FoundationModel         string                  `json:"foundationModel,omitempty"`
+	Description             string                  `json:"description,omitempty"`
+	IdleSessionTTLInSeconds int                     `json:"idleSessionTTLInSeconds"`
+	AgentCollaboration      string                  `json:"agentCollaboration"`
+	GuardrailConfiguration  *guardrailConfiguration `json:"guardrailConfiguration,omitempty"`
+	CreatedAt               string                  `json:"createdAt"`
+	UpdatedAt               string                  `json:"updatedAt"`
+}
+
+// getAgentVersion answers a numbered version (DRAFT is GetAgent's).
+func getAgentVersion(c *restCall) (any, *apiError) {
+	a, v, aerr := c.agentVersion()
+	if aerr != nil {
+		return nil, aerr
+	}
+	if v == DraftVersion {
+		return nil, c.notFound("Version DRAFT of agent %s is read with GetAgent: GetAgentVersion answers numbered versions", a.ID)
+	}
+	return struct {
+		AgentVersion agentVersionRecord `json:"agentVersion"`
+	}{agentVersionRecord{
+		AgentArn:                BedrockAgentARN(c.region.region.Name, c.account.id, a.ID),
+		AgentID:                 a.ID,
+		AgentName:               a.Name,
+		AgentResourceRoleArn:    c.account.roleARN(a.RoleOf(v)),
+		AgentStatus:             "PREPARED",
+		Version:                 v,
+		FoundationModel:         a.FoundationModel,
+		Description:             a.Description,
+		IdleSessionTTLInSeconds: 600,
+		AgentCollaboration:      "DISABLED",
+		GuardrailConfiguration:  guardrailOf(a),
+		CreatedAt:               restTime(a.Created),
+		UpdatedAt:               restTime(a.Updated),
+	}}, nil
+}
+
 func listAgentVersions(c *restCall) (any, *apiError) {
 	a, aerr := c.agent()
 	if aerr != nil {
@@ -389,12 +434,18 @@ func listAgentActionGroups(c *restCall) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	pg, aerr := c.page(len(a.ActionGroups), a.ID+"/"+v)
+	var groups []ActionGroup
+	for _, g := range a.ActionGroups {
+		if g.InVersion(v) {
+			groups = append(groups, g)
+		}
+	}
+	pg, aerr := c.page(len(groups), a.ID+"/"+v)
 	if aerr != nil {
 		return nil, aerr
 	}
 	out := listAgentActionGroupsOutput{ActionGroupSummaries: []actionGroupSummary{}, NextToken: pg.marker}
-	for _, g := range a.ActionGroups[pg.start:pg.end] {
+	for _, g := range groups[pg.start:pg.end] {
 		out.ActionGroupSummaries = append(out.ActionGroupSummaries, actionGroupSummary{
 			ActionGroupID:    g.ID,
 			ActionGroupName:  g.Name,
@@ -413,7 +464,7 @@ func getAgentActionGroup(c *restCall) (any, *apiError) {
 	}
 	id := c.vars["actionGroupId"]
 	for _, g := range a.ActionGroups {
-		if g.ID != id {
+		if g.ID != id || !g.InVersion(v) {
 			continue
 		}
 		exec := actionGroupExecutor{CustomControl: "RETURN_CONTROL"}

@@ -24,8 +24,9 @@ type Region struct {
 }
 
 // BedrockAgent is an agent of Agents for Amazon Bedrock. Its DRAFT version
-// and every numbered version in Versions have the same action groups and
-// knowledge bases.
+// and every numbered version in Versions have the same knowledge bases; an
+// action group may be limited to some versions (ActionGroup.Versions), and a
+// numbered version may run as another role (VersionRoles).
 type BedrockAgent struct {
 	// ID is 10 upper-case letters and digits; by default derived from the
 	// name (see DefaultAgentID).
@@ -45,9 +46,12 @@ type BedrockAgent struct {
 	// Updated defaults to Created.
 	Updated time.Time `yaml:"updated,omitempty"`
 	// Versions are the numbered versions besides DRAFT, such as ["1", "2"].
-	Versions     []string      `yaml:"versions,omitempty"`
-	Aliases      []AgentAlias  `yaml:"aliases,omitempty"`
-	ActionGroups []ActionGroup `yaml:"action_groups,omitempty"`
+	Versions []string `yaml:"versions,omitempty"`
+	// VersionRoles gives a numbered version a role other than Role (as
+	// GetAgentVersion answers it): version -> role name or ARN.
+	VersionRoles map[string]string `yaml:"version_roles,omitempty"`
+	Aliases      []AgentAlias      `yaml:"aliases,omitempty"`
+	ActionGroups []ActionGroup     `yaml:"action_groups,omitempty"`
 	// KnowledgeBases are ids (or names) of knowledge bases of this region.
 	KnowledgeBases []string `yaml:"knowledge_bases,omitempty"`
 }
@@ -85,6 +89,23 @@ type ActionGroup struct {
 	// ReturnControl makes the executor customControl RETURN_CONTROL
 	// instead of a Lambda function.
 	ReturnControl bool `yaml:"return_control,omitempty"`
+	// Versions limits the action group to these versions (DRAFT or
+	// numbered); empty means every version. The same action group (name and
+	// id) may be listed again for other versions with another executor.
+	Versions []string `yaml:"versions,omitempty"`
+}
+
+// InVersion reports whether the action group exists in version v.
+func (g ActionGroup) InVersion(v string) bool {
+	return len(g.Versions) == 0 || slices.Contains(g.Versions, v)
+}
+
+// RoleOf is the role version v of the agent runs as.
+func (a BedrockAgent) RoleOf(v string) string {
+	if r, ok := a.VersionRoles[v]; ok && v != DraftVersion {
+		return r
+	}
+	return a.Role
 }
 
 // KnowledgeBase is a Bedrock knowledge base; it runs as its own role.

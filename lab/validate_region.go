@@ -138,11 +138,36 @@ func (v regionValidator) agent(w string, ag *BedrockAgent, ids, names map[string
 		}
 	}
 
-	groupIDs, groupNames := map[string]bool{}, map[string]bool{}
+	for ver, role := range ag.VersionRoles {
+		if !versions[ver] {
+			v.addf(w, "version_roles names version %q, which the agent does not have: list it under versions", ver)
+		}
+		v.role(w, role)
+	}
+	// An action group's name and id are unique within each version.
+	allVersions := append([]string{DraftVersion}, ag.Versions...)
+	seenIn := map[string]map[string]bool{} // version -> "name" and "id:ID"
+	for _, ver := range allVersions {
+		seenIn[ver] = map[string]bool{}
+	}
 	for i, g := range ag.ActionGroups {
 		gw := kindWhere(w, "action group", g.Name, i)
-		v.unique(gw, "action group", g.Name, bedrockNamePattern, "letters and digits, single hyphens or underscores between them, up to 100", groupNames)
-		v.id(gw, g.ID, upperIDPattern, "10 upper-case letters and digits", groupIDs)
+		v.unique(gw, "action group", g.Name, bedrockNamePattern, "letters and digits, single hyphens or underscores between them, up to 100", map[string]bool{})
+		v.id(gw, g.ID, upperIDPattern, "10 upper-case letters and digits", map[string]bool{})
+		for _, ver := range g.Versions {
+			if ver != DraftVersion && !versions[ver] {
+				v.addf(gw, "versions names %q, which the agent does not have: use DRAFT or one of %s", ver, strings.Join(ag.Versions, ", "))
+			}
+		}
+		for _, ver := range allVersions {
+			if !g.InVersion(ver) {
+				continue
+			}
+			if seenIn[ver][g.Name] || (g.ID != "" && seenIn[ver]["id:"+g.ID]) {
+				v.addf(gw, "is listed twice for version %s: limit each definition to other versions", ver)
+			}
+			seenIn[ver][g.Name], seenIn[ver]["id:"+g.ID] = true, true
+		}
 		v.enum(gw, "state", g.State, []string{"ENABLED", "DISABLED"})
 		switch {
 		case g.Lambda != "" && g.ReturnControl:

@@ -427,6 +427,13 @@ func edgeDetail(e inventory.EdgeRecord) string {
 	if c, ok := e.Attrs["cross_account"].(bool); ok && c {
 		parts = append(parts, "cross_account")
 	}
+	if v, ok := e.Attrs["versions"].([]any); ok && len(v) > 0 {
+		var s []string
+		for _, x := range v {
+			s = append(s, fmt.Sprint(x))
+		}
+		parts = append(parts, "versions="+strings.Join(s, ","))
+	}
 	if st, ok := e.Attrs["statements"].([]any); ok {
 		for _, s := range st {
 			if m, ok := s.(map[string]any); ok {

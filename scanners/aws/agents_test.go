@@ -3,6 +3,7 @@ package aws_test
 import (
 	"context"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -123,15 +124,28 @@ func checkAgents(t *testing.T, e *lab.Estate, g graph, s *inventory.Store) int {
 				if n.Kind != inventory.KindAgent || n.Name != ag.Name || n.Attrs["has_guardrail"] != (ag.Guardrail != nil) {
 					t.Errorf("agent %s = %s %q guardrail %v", arn, n.Kind, n.Name, n.Attrs["has_guardrail"])
 				}
-				hasEdge(arn, inventory.EdgeRunsAs, a.ResolveRoleARN(ag.Role))
+				// DRAFT and every version an alias serves, each with the
+				// role it runs as and its own action groups.
+				served := map[string]bool{lab.DraftVersion: true}
+				for _, al := range ag.Aliases {
+					served[al.RoutesTo] = true
+				}
 				var wantKeys []string
-				for _, grp := range ag.ActionGroups {
-					gid := arn + "/actiongroup/" + grp.ID
-					hasEdge(arn, inventory.EdgeUsesTool, gid)
-					if grp.Lambda != "" {
-						fn := checkLambda(grp.Lambda)
-						hasEdge(gid, inventory.EdgeUsesTool, fn)
-						wantKeys = append(wantKeys, lambdaKeys[fn]...)
+				for v := range served {
+					hasEdge(arn, inventory.EdgeRunsAs, a.ResolveRoleARN(ag.RoleOf(v)))
+					for _, grp := range ag.ActionGroups {
+						if !grp.InVersion(v) {
+							continue
+						}
+						gid := arn + "/actiongroup/" + grp.ID
+						hasEdge(arn, inventory.EdgeUsesTool, gid)
+						if grp.Lambda != "" {
+							fn := checkLambda(grp.Lambda)
+							if ed := hasEdge(gid, inventory.EdgeUsesTool, fn); ed.Attrs != nil && !slices.Contains(attrStrings(ed.Attrs["versions"]), v) {
+								t.Errorf("%s -> %s: versions %v, want %s among them", gid, fn, ed.Attrs["versions"], v)
+							}
+							wantKeys = append(wantKeys, lambdaKeys[fn]...)
+						}
 					}
 				}
 				for _, kbID := range ag.KnowledgeBases {

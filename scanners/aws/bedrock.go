@@ -97,8 +97,52 @@ func (rs *regionScan) bedrockAgent(ctx context.Context, id string) error {
 	if err := rs.node(ctx, n); err != nil {
 		return err
 	}
-	if err := rs.runsAs(ctx, agentARN, deref(a.AgentResourceRoleArn), map[string]any{"via": "agentResourceRoleArn"}); err != nil {
-		return err
+	// The role each served version runs as: DRAFT's from GetAgent, each
+	// numbered version's from GetAgentVersion (a live alias may still serve
+	// a version with an older, broader role).
+	roles := map[string][]string{deref(a.AgentResourceRoleArn): {draftVersion}}
+	var noGuardrail []string
+	if a.GuardrailConfiguration == nil {
+		noGuardrail = append(noGuardrail, draftVersion)
+	}
+	for _, v := range versionList {
+		if v == draftVersion {
+			continue
+		}
+		out, err := rs.c.agents.GetAgentVersion(ctx, &bedrockagent.GetAgentVersionInput{AgentId: &id, AgentVersion: &v})
+		if err != nil {
+			if notFound(err) {
+				continue
+			}
+			rs.fail("bedrock-agent:GetAgentVersion", err)
+			return nil
+		}
+		if av := out.AgentVersion; av != nil {
+			r := deref(av.AgentResourceRoleArn)
+			roles[r] = append(roles[r], v)
+			if av.GuardrailConfiguration == nil {
+				noGuardrail = append(noGuardrail, v)
+			}
+		}
+	}
+	if len(noGuardrail) > 0 {
+		sort.Strings(noGuardrail)
+		attrs["versions_without_guardrail"] = noGuardrail
+		if err := rs.node(ctx, n); err != nil { // the same node, now with the attribute
+			return err
+		}
+	}
+	roleARNs := make([]string, 0, len(roles))
+	for r := range roles {
+		roleARNs = append(roleARNs, r)
+	}
+	sort.Strings(roleARNs)
+	for _, r := range roleARNs {
+		versions := roles[r]
+		sort.Strings(versions)
+		if err := rs.runsAs(ctx, agentARN, r, map[string]any{"via": "agentResourceRoleArn", "versions": versions}); err != nil {
+			return err
+		}
 	}
 	// Lambdas that run for the agent outside its action groups.
 	var extra []struct{ fn, executor string }

@@ -42,6 +42,7 @@ type BedrockAgentAPI interface {
 	bedrockagent.ListAgentActionGroupsAPIClient
 	bedrockagent.ListAgentKnowledgeBasesAPIClient
 	GetAgent(ctx context.Context, in *bedrockagent.GetAgentInput, opts ...func(*bedrockagent.Options)) (*bedrockagent.GetAgentOutput, error)
+	GetAgentVersion(ctx context.Context, in *bedrockagent.GetAgentVersionInput, opts ...func(*bedrockagent.Options)) (*bedrockagent.GetAgentVersionOutput, error)
 	GetAgentActionGroup(ctx context.Context, in *bedrockagent.GetAgentActionGroupInput, opts ...func(*bedrockagent.Options)) (*bedrockagent.GetAgentActionGroupOutput, error)
 	GetKnowledgeBase(ctx context.Context, in *bedrockagent.GetKnowledgeBaseInput, opts ...func(*bedrockagent.Options)) (*bedrockagent.GetKnowledgeBaseOutput, error)
 }

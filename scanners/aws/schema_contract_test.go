@@ -527,6 +527,23 @@ func knowledgeBaseRoutes(t *testing.T) []fakeRoute {
 	}
 }
 
+// agentVersionRoute answers GetAgentVersion for version 1, which runs as
+// another role than DRAFT. The bedrock-agent extract has no GetAgentVersion:
+// this body is written by hand in the shape of the Bedrock Agents API
+// Reference (agentVersion: agentArn, agentResourceRoleArn, version...).
+func agentVersionRoute(t *testing.T) fakeRoute {
+	return jsonRoute(t, "bedrock-agent:GetAgentVersion", http.MethodGet, "/agents/{agentId}/agentversions/{agentVersion}/", "bedrock", map[string]any{
+		"agentVersion": map[string]any{
+			"agentArn": schemaAgentARN, "agentId": schemaAgentID, "agentName": "contract-agent", "version": "1",
+			"agentResourceRoleArn": schemaVersionRole, "agentStatus": "PREPARED", "idleSessionTTLInSeconds": 600,
+			"createdAt": "2024-05-01T10:00:00Z", "updatedAt": "2024-05-01T10:00:00Z",
+		},
+	})
+}
+
+// schemaVersionRole is the role version 1 of the agent runs as.
+const schemaVersionRole = "arn:aws:iam::123456789012:role/contract-agent-role-v1"
+
 // ---- the estate the payloads describe ----
 
 const (
@@ -780,7 +797,7 @@ func expectContractLambda(t *testing.T, g graph) {
 func TestSchemaContractBedrockAgent(t *testing.T) {
 	s := bedrockAgentSynthesizer(t)
 	fake := newFakeAWS(t, append(append(s.routes("ListAgents", "GetAgent", "ListAgentAliases", "ListAgentActionGroups", "GetAgentActionGroup"),
-		knowledgeBaseRoutes(t)...), stsRoute(), lambdaRoute(t))...)
+		knowledgeBaseRoutes(t)...), stsRoute(), lambdaRoute(t), agentVersionRoute(t))...)
 
 	res := schemaScan(t, fake.URL, awsscan.ServiceBedrockAgent)
 	expectScopeCompleted(t, res, awsscan.ServiceBedrockAgent)
@@ -799,6 +816,7 @@ func TestSchemaContractBedrockAgent(t *testing.T) {
 	}
 
 	g := readGraph(t, res.store)
+	expectEdge(t, g, schemaAgentARN, inventory.EdgeRunsAs, schemaVersionRole, map[string]any{"versions": []any{"1"}})
 	agent := expectNode(t, g, schemaAgentARN, inventory.KindAgent, map[string]any{
 		"type": "bedrock_agent", "agent_id": schemaAgentID, "has_guardrail": true,
 		"guardrail": map[string]any{"id": "contractguardrail", "version": "3"},
