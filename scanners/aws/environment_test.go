@@ -29,7 +29,9 @@ func TestInlineSecrets(t *testing.T) {
 		want string
 	}{
 		{"secret-looking names", map[string]string{"OPENAI_API_KEY": "sk-x", "SLACK_BOT_TOKEN": "xoxb", "DB_PASSWORD": "p", "client_secret": "s", "OPENAI_KEY": "k", "REGION": "us-east-1"}, "DB_PASSWORD,OPENAI_API_KEY,OPENAI_KEY,SLACK_BOT_TOKEN,client_secret"},
-		{"words that only look alike", map[string]string{"AUTHOR": "me", "OAUTH_CALLBACK_URL": "https://x", "TOKENIZER_MODEL": "bpe", "KEY_ID_HEADER": "kid", "MONKEY": "x"}, ""},
+		{"words that only look alike", map[string]string{"AUTHOR": "me", "OAUTH_CALLBACK_URL": "https://x", "TOKENIZER_MODEL": "bpe", "KEY_ID_HEADER": "kid", "MONKEY": "x", "KMS_KEY_ID": "k", "KMS_KEY_ARN": "arn:aws:kms:x", "SIGNING_KEY_NAME": "n"}, ""},
+		{"camelCase, glued and suffixed names", map[string]string{"clientSecret": "s", "authToken": "t", "dbPassword": "p", "DBPASSWORD": "p", "SLACKTOKEN": "t", "PRIVATE_KEY_PEM": "k", "OPENAI_API_KEY_V2": "k", "STRIPE_KEY_LIVE": "k", "BASIC_AUTH": "u:p"},
+			"BASIC_AUTH,DBPASSWORD,OPENAI_API_KEY_V2,PRIVATE_KEY_PEM,SLACKTOKEN,STRIPE_KEY_LIVE,authToken,clientSecret,dbPassword"},
 		{"references are not secrets", map[string]string{"API_KEY": "arn:aws:secretsmanager:us-east-1:1:secret:x", "TOKEN": "{{resolve:ssm:/x}}", "PASSWORD": "${env:PW}"}, ""},
 		{"empty values", map[string]string{"API_KEY": " "}, ""},
 		{"an access key's own secret links to the key", map[string]string{"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "abc"}, ""},

@@ -58,11 +58,10 @@ func (is *iamScan) run(ctx context.Context) error {
 			return storeError{err}
 		}
 	}
-	if len(is.problems) > 0 {
-		// A policy we could not read would drop access edges the account
-		// still has: keep the last complete state instead.
-		return nil
-	}
+	// A document we could not read is recorded (the scan ends partial) and
+	// stands in the graph as a grant of unknown level, or a trust from
+	// unknown principals: never dropped, and the rest of the account still
+	// becomes current.
 	is.op = "complete"
 	if err := is.w.CompleteScope(ctx, is.scope); err != nil {
 		return storeError{err}
@@ -93,7 +92,7 @@ func (is *iamScan) fetchDetails(ctx context.Context) error {
 func (is *iamScan) problem(op, what string, err error) {
 	is.problems = append(is.problems, inventory.ScanError{
 		Provider: ProviderName, Tenant: is.account, Scope: inventory.GlobalScope, Operation: op,
-		Message: fmt.Sprintf("%s: %v (the account's IAM keeps its last complete state; please report the document's shape)", what, err),
+		Message: fmt.Sprintf("%s: %v (kept as access of unknown level; please report the document's shape)", what, err),
 	})
 }
 
@@ -179,9 +178,9 @@ func (is *iamScan) role(ctx context.Context, r types.RoleDetail) error {
 	if err := is.trust(ctx, arn, deref(r.AssumeRolePolicyDocument)); err != nil {
 		return err
 	}
-	sources := is.inline("inline:", r.RolePolicyList, "role "+arn)
-	managed, fallbacks := is.managed("", r.AttachedManagedPolicies)
-	return is.access(ctx, arn, append(sources, managed...), fallbacks)
+	sources, fallbacks := is.inline("inline:", r.RolePolicyList, "role "+arn)
+	managed, mfb := is.managed("", r.AttachedManagedPolicies)
+	return is.access(ctx, arn, append(sources, managed...), append(fallbacks, mfb...))
 }
 
 func (is *iamScan) user(ctx context.Context, u types.UserDetail) error {
@@ -200,33 +199,36 @@ func (is *iamScan) user(ctx context.Context, u types.UserDetail) error {
 	if err := is.node(ctx, n); err != nil {
 		return err
 	}
-	sources := is.inline("inline:", u.UserPolicyList, "user "+arn)
-	managed, fallbacks := is.managed("", u.AttachedManagedPolicies)
-	sources = append(sources, managed...)
+	sources, fallbacks := is.inline("inline:", u.UserPolicyList, "user "+arn)
+	managed, mfb := is.managed("", u.AttachedManagedPolicies)
+	sources, fallbacks = append(sources, managed...), append(fallbacks, mfb...)
 	for _, gname := range u.GroupList {
 		g, ok := is.groups[gname]
 		if !ok {
 			continue
 		}
 		prefix := "group:" + gname + "/"
-		sources = append(sources, is.inline(prefix+"inline:", g.GroupPolicyList, "group "+deref(g.Arn))...)
+		gi, gifb := is.inline(prefix+"inline:", g.GroupPolicyList, "group "+deref(g.Arn))
 		gm, gfb := is.managed(prefix, g.AttachedManagedPolicies)
-		sources, fallbacks = append(sources, gm...), append(fallbacks, gfb...)
+		sources = append(append(sources, gi...), gm...)
+		fallbacks = append(append(fallbacks, gifb...), gfb...)
 	}
 	return is.access(ctx, arn, sources, fallbacks)
 }
 
-func (is *iamScan) inline(prefix string, ps []types.PolicyDetail, owner string) []iampolicy.Source {
+func (is *iamScan) inline(prefix string, ps []types.PolicyDetail, owner string) ([]iampolicy.Source, []fallback) {
 	var out []iampolicy.Source
+	var fb []fallback
 	for _, p := range ps {
 		doc, err := iampolicy.Decode(deref(p.PolicyDocument))
 		if err != nil {
 			is.problem("decode policy", "inline policy "+deref(p.PolicyName)+" of "+owner, err)
+			fb = append(fb, fallback{source: prefix + deref(p.PolicyName), level: "unknown"})
 			continue
 		}
 		out = append(out, iampolicy.Source{Name: prefix + deref(p.PolicyName), Document: doc})
 	}
-	return out
+	return out, fb
 }
 
 // managed resolves attached managed policies to their documents. An
@@ -349,7 +351,13 @@ func (is *iamScan) trust(ctx context.Context, role, raw string) error {
 	doc, err := iampolicy.Decode(raw)
 	if err != nil {
 		is.problem("decode trust policy", "trust policy of role "+role, err)
-		return nil
+		// Who may assume the role is unknown: say so rather than say no one.
+		unknown := inventory.Node{ID: "aws:principal:unknown", Kind: inventory.KindIdentity, Provider: ProviderName, Tenant: "*", Name: "unknown (a trust policy could not be read)",
+			Attrs: map[string]any{"principal_type": "unknown"}, Ref: true}
+		if err := is.node(ctx, unknown); err != nil {
+			return err
+		}
+		return is.edge(ctx, inventory.Edge{From: unknown.ID, To: role, Kind: inventory.EdgeCanAssume, Attrs: map[string]any{"unreadable_trust_policy": true}})
 	}
 	type agg struct {
 		actions    map[string]bool

@@ -57,3 +57,45 @@ func TestAttachedPolicyWithoutDocument(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// A document that cannot be read is recorded and stands in the graph as
+// access of unknown level, or a trust from unknown principals: the rest of
+// the account still becomes current.
+func TestUnreadableDocumentsAreKeptAsUnknown(t *testing.T) {
+	ctx := context.Background()
+	store, err := inventory.Open(ctx, filepath.Join(t.TempDir(), "aam.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	sc, err := store.BeginScan(ctx, inventory.ScanInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	is := &iamScan{w: sc, account: "111111111111", scope: inventory.Scope{Provider: "aws", Tenant: "111111111111", Name: inventory.GlobalScope}}
+	role := types.RoleDetail{Arn: ptr("arn:aws:iam::111111111111:role/odd"), RoleName: ptr("odd"),
+		AssumeRolePolicyDocument: ptr(`{"Statement": "not a statement"}`),
+		RolePolicyList:           []types.PolicyDetail{{PolicyName: ptr("weird"), PolicyDocument: ptr(`{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"*","Resource":"*"}]}`)}}}
+	if err := is.role(ctx, role); err != nil {
+		t.Fatal(err)
+	}
+	if len(is.problems) != 2 {
+		t.Fatalf("problems = %+v, want the trust policy and the inline policy", is.problems)
+	}
+	if err := sc.CompleteScope(ctx, is.scope); err != nil {
+		t.Fatal(err)
+	}
+	if err := sc.Finish(ctx, inventory.ScanPartial); err != nil {
+		t.Fatal(err)
+	}
+	out, in, err := store.EdgesOf(ctx, "arn:aws:iam::111111111111:role/odd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 1 || out[0].Attrs["level"] != "unknown" {
+		t.Errorf("access edges = %+v, want one of unknown level", out)
+	}
+	if len(in) != 1 || in[0].From != "aws:principal:unknown" || in[0].Attrs["unreadable_trust_policy"] != true {
+		t.Errorf("trust edges = %+v, want one from unknown principals", in)
+	}
+}

@@ -215,22 +215,58 @@ func notFound(err error) bool {
 // may be kept to link what holds it to the key.
 var accessKeyPattern = regexp.MustCompile(`^(AKIA|ASIA)[A-Z0-9]{16}$`)
 
-// secretWords are the words of a variable name (split on _ - .) that say
-// it holds a secret; a name that ends in KEY does too (OPENAI_KEY).
-var secretWords = map[string]bool{
-	"SECRET": true, "SECRETS": true, "TOKEN": true, "TOKENS": true, "PASSWORD": true, "PASSWD": true, "PWD": true,
-	"CREDENTIAL": true, "CREDENTIALS": true, "APIKEY": true, "PRIVATEKEY": true, "BEARER": true,
+// secretSuffixes: a word of a variable name that is or ends with one of
+// these says the variable holds a secret (DB_PASSWORD, clientSecret,
+// SLACKTOKEN, OPENAI_API_KEY, PRIVATE_KEY_PEM).
+var secretSuffixes = []string{"SECRET", "SECRETS", "TOKEN", "TOKENS", "PASSWORD", "PASSWD", "PWD", "CREDENTIAL", "CREDENTIALS", "APIKEY", "PRIVATEKEY"}
+
+// nameWords splits a variable name on _ - . and camelCase boundaries,
+// upper-cased.
+func nameWords(name string) []string {
+	var words []string
+	var cur []rune
+	prevLower := false
+	for _, r := range name {
+		switch {
+		case r == '_' || r == '-' || r == '.' || r == ' ':
+			if len(cur) > 0 {
+				words = append(words, strings.ToUpper(string(cur)))
+			}
+			cur, prevLower = nil, false
+			continue
+		case r >= 'A' && r <= 'Z' && prevLower:
+			words = append(words, strings.ToUpper(string(cur)))
+			cur = nil
+		}
+		cur = append(cur, r)
+		prevLower = r >= 'a' && r <= 'z' || r >= '0' && r <= '9'
+	}
+	if len(cur) > 0 {
+		words = append(words, strings.ToUpper(string(cur)))
+	}
+	return words
 }
 
+// secretName reports whether a variable's name says it holds a secret.
 func secretName(name string) bool {
-	words := strings.FieldsFunc(strings.ToUpper(name), func(r rune) bool { return r == '_' || r == '-' || r == '.' })
-	for _, w := range words {
-		if secretWords[w] {
+	words := nameWords(name)
+	for i, w := range words {
+		for _, suf := range secretSuffixes {
+			if strings.HasSuffix(w, suf) {
+				return true
+			}
+		}
+		// AUTH alone (BASIC_AUTH), and KEY after the first word (STRIPE_KEY,
+		// API_KEY_V2) but not a key's id or name (KMS_KEY_ID, KEY_NAME).
+		if w == "AUTH" || (w == "KEY" && i > 0 && (i == len(words)-1 || !keyQualifier[words[i+1]])) {
 			return true
 		}
 	}
-	return len(words) > 1 && words[len(words)-1] == "KEY"
+	return false
 }
+
+// keyQualifier: KEY followed by one of these names a key, not its value.
+var keyQualifier = map[string]bool{"ID": true, "IDS": true, "ARN": true, "NAME": true, "ALIAS": true, "REF": true, "PATH": true, "FILE": true, "URL": true, "TYPE": true, "HEADER": true}
 
 // secretReference matches values that point at a secret store instead of
 // holding the secret.
