@@ -2,39 +2,26 @@ package inventory
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
 )
 
-// FingerprintKey returns this database's key for secret fingerprints,
-// creating it once. Scanners fingerprint a secret they see inline (an API
-// key in an environment) as HMAC-SHA-256 under this key: the same secret in
-// two places gets the same fingerprint in this database, and without the key
-// a fingerprint says nothing, so nobody can test guesses against it.
-func (s *Store) FingerprintKey(ctx context.Context) ([]byte, error) {
-	var key []byte
-	err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'fingerprint_key'`).Scan(&key)
-	if err == nil {
-		return key, nil
+// NoteFingerprintKey records which key (by its id, never the key) made this
+// database's secret fingerprints, and returns the id recorded before, if
+// another: fingerprints made under two keys cannot be compared.
+func (s *Store) NoteFingerprintKey(ctx context.Context, keyID string) (previous string, err error) {
+	var old []byte
+	err = s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'fingerprint_key_id'`).Scan(&old)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return "", fmt.Errorf("read the fingerprint key id: %w", err)
+	case string(old) == keyID:
+		return "", nil
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("read the fingerprint key: %w", err)
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('fingerprint_key_id', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, []byte(keyID)); err != nil {
+		return "", fmt.Errorf("record the fingerprint key id: %w", err)
 	}
-	if s.readOnly {
-		return nil, errors.New("database has no fingerprint key yet: run aam scan first")
-	}
-	key = make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		return nil, err
-	}
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('fingerprint_key', ?) ON CONFLICT (key) DO NOTHING`, key); err != nil {
-		return nil, fmt.Errorf("store the fingerprint key: %w", err)
-	}
-	// Another process may have won the insert: read what is stored.
-	if err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'fingerprint_key'`).Scan(&key); err != nil {
-		return nil, fmt.Errorf("read the fingerprint key: %w", err)
-	}
-	return key, nil
+	return string(old), nil
 }

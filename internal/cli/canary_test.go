@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,6 +79,7 @@ func run(t *testing.T, args ...string) (stdout, stderr string, code int) {
 // what the inventory commands print.
 func TestDemoCanariesStayOut(t *testing.T) {
 	dir := t.TempDir()
+	t.Setenv("AAM_FINGERPRINT_KEY_FILE", filepath.Join(dir, "fingerprint.key"))
 	db := filepath.Join(dir, "aam.db")
 	// A reader holds the database open through the scan, so its WAL file
 	// is still there to inspect afterwards.
@@ -130,6 +132,18 @@ func TestDemoCanariesStayOut(t *testing.T) {
 		if !strings.Contains(outputs["inventory list -o json"], want) {
 			t.Fatalf("no %s in the inventory: the scan found too little for the test to prove anything", want)
 		}
+	}
+	// The fingerprint key lives outside the database, and never in it.
+	keyHex, err := os.ReadFile(filepath.Join(dir, "fingerprint.key"))
+	if err != nil {
+		t.Fatalf("the scan made no fingerprint key file: %v", err)
+	}
+	rawKey, err := hex.DecodeString(strings.TrimSpace(string(keyHex)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(outputs["database"]+outputs["WAL"], string(rawKey)) || strings.Contains(outputs["database"]+outputs["WAL"], strings.TrimSpace(string(keyHex))) {
+		t.Error("the fingerprint key is stored in the database")
 	}
 	for _, secret := range demoCanaries(t) {
 		for where, text := range outputs {

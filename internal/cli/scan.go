@@ -205,8 +205,15 @@ func runScan(ctx context.Context, o *ScanOptions) error {
 		return err
 	}
 	defer store.Close()
-	if o.fingerprintKey, err = store.FingerprintKey(ctx); err != nil {
+	key, keyID, keyPath, err := fingerprintKey()
+	if err != nil {
 		return err
+	}
+	o.fingerprintKey = key
+	if prev, err := store.NoteFingerprintKey(ctx, keyID); err != nil {
+		return err
+	} else if prev != "" {
+		fmt.Fprintf(o.IO.ErrOut, "aam: note: %s's secret fingerprints were made with another key (id %s; now %s from %s): fingerprints from before and after this scan do not compare\n", o.DB, prev, keyID, keyPath)
 	}
 	var names []string
 	for _, s := range plan.scanners {
@@ -218,6 +225,14 @@ func runScan(ctx context.Context, o *ScanOptions) error {
 		return err
 	}
 
+	// Whatever goes wrong below, the scan row ends finished (failed),
+	// never left "running".
+	finished := false
+	defer func() {
+		if !finished {
+			_ = scan.Finish(context.WithoutCancel(ctx), inventory.ScanFailed)
+		}
+	}()
 	scanCtx := ctx
 	if o.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -273,6 +288,7 @@ func runScan(ctx context.Context, o *ScanOptions) error {
 	case len(scanErrs) > 0:
 		status = inventory.ScanPartial
 	}
+	finished = true
 	if err := scan.Finish(finishCtx, status); err != nil {
 		return err
 	}

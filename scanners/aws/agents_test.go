@@ -469,7 +469,12 @@ func TestPanicFailsOneScopeNotTheProcess(t *testing.T) {
 	cfg := labConfig(e, srv)
 	// Keys are written by the IAM scope's worker goroutines; agents by
 	// the region scopes' fan-out.
-	for _, typ := range []string{"iam_access_key", "bedrock_agent", "agentcore_runtime"} {
+	broken := map[string]string{ // the scope each type's panic must keep incomplete
+		"iam_access_key":    inventory.GlobalScope,
+		"bedrock_agent":     awsscan.RegionScope("us-east-1", awsscan.ServiceBedrockAgent),
+		"agentcore_runtime": awsscan.RegionScope("us-east-1", awsscan.ServiceAgentCore),
+	}
+	for typ, brokenScope := range broken {
 		t.Run(typ, func(t *testing.T) {
 			store, err := inventory.Open(context.Background(), t.TempDir()+"/aam.db")
 			if err != nil {
@@ -501,6 +506,11 @@ func TestPanicFailsOneScopeNotTheProcess(t *testing.T) {
 			scopes, _ := store.CompletedScopes(context.Background(), sc.ID())
 			if len(scopes) == 0 {
 				t.Error("no scope completed: the panic took down more than its scope")
+			}
+			for _, s := range scopes {
+				if s.Name == brokenScope {
+					t.Errorf("scope %v completed although it panicked: its rows would be marked gone", s)
+				}
 			}
 		})
 	}

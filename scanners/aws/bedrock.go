@@ -185,22 +185,28 @@ func (rs *regionScan) bedrockAgent(ctx context.Context, id string) error {
 		if err := rs.edge(ctx, agentARN, inventory.EdgeUsesTool, gid, map[string]any{"versions": g.versions}); err != nil {
 			return err
 		}
-		fns := make([]string, 0, len(g.lambdas))
-		for fn := range g.lambdas {
-			fns = append(fns, fn)
-		}
-		sort.Strings(fns)
-		for _, ref := range fns {
+		// Versions may name one function by name and by ARN: group them by
+		// the function they resolve to.
+		byFunction := map[string][]string{}
+		for ref, versions := range g.lambdas {
 			fn, err := rs.function(ctx, ref)
 			if err != nil {
 				return err
 			}
 			if fn != "" {
-				versions := g.lambdas[ref]
-				sort.Strings(versions)
-				if err := rs.edge(ctx, gid, inventory.EdgeUsesTool, fn, map[string]any{"executor": "lambda", "versions": versions}); err != nil {
-					return err
-				}
+				byFunction[fn] = append(byFunction[fn], versions...)
+			}
+		}
+		fns := make([]string, 0, len(byFunction))
+		for fn := range byFunction {
+			fns = append(fns, fn)
+		}
+		sort.Strings(fns)
+		for _, fn := range fns {
+			versions := byFunction[fn]
+			sort.Strings(versions)
+			if err := rs.edge(ctx, gid, inventory.EdgeUsesTool, fn, map[string]any{"executor": "lambda", "versions": versions}); err != nil {
+				return err
 			}
 		}
 	}
