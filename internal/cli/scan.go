@@ -207,13 +207,19 @@ func runScan(ctx context.Context, o *ScanOptions) error {
 	defer store.Close()
 	key, keyID, keyPath, err := fingerprintKey()
 	if err != nil {
-		return err
+		// Fingerprints of this run only: the scan is still worth running.
+		fmt.Fprintf(o.IO.ErrOut, "aam: warning: %v; fingerprints of inline secrets in this scan compare with no other scan\n", err)
+		key, keyID = nil, "per-run"
 	}
 	o.fingerprintKey = key
-	if prev, err := store.NoteFingerprintKey(ctx, keyID); err != nil {
-		return err
-	} else if prev != "" {
-		fmt.Fprintf(o.IO.ErrOut, "aam: note: %s's secret fingerprints were made with another key (id %s; now %s from %s): fingerprints from before and after this scan do not compare\n", o.DB, prev, keyID, keyPath)
+	if key != nil {
+		prev, err := store.NoteFingerprintKey(ctx, keyID)
+		if err != nil {
+			return err
+		}
+		if prev != "" {
+			fmt.Fprintf(o.IO.ErrOut, "aam: note: %s's secret fingerprints were made with another key (id %s; now %s from %s): fingerprints from before and after this scan do not compare\n", o.DB, prev, keyID, keyPath)
+		}
 	}
 	var names []string
 	for _, s := range plan.scanners {
