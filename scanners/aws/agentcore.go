@@ -2,7 +2,9 @@ package aws
 
 import (
 	"context"
+	"maps"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -373,11 +375,7 @@ func (rs *regionScan) usesGateways(ctx context.Context, from string, env map[str
 	rs.mu.Lock()
 	gateways := rs.gateways
 	rs.mu.Unlock()
-	vars := make([]string, 0, len(env))
-	for k := range env {
-		vars = append(vars, k)
-	}
-	sort.Strings(vars)
+	vars := slices.Sorted(maps.Keys(env))
 	for _, g := range gateways {
 		for _, k := range vars {
 			v := env[k]

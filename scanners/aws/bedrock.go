@@ -2,6 +2,8 @@ package aws
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"sort"
 	"sync"
 
@@ -132,11 +134,7 @@ func (rs *regionScan) bedrockAgent(ctx context.Context, id string) error {
 			return err
 		}
 	}
-	roleARNs := make([]string, 0, len(roles))
-	for r := range roles {
-		roleARNs = append(roleARNs, r)
-	}
-	sort.Strings(roleARNs)
+	roleARNs := slices.Sorted(maps.Keys(roles))
 	for _, r := range roleARNs {
 		versions := roles[r]
 		sort.Strings(versions)
@@ -197,11 +195,7 @@ func (rs *regionScan) bedrockAgent(ctx context.Context, id string) error {
 				byFunction[fn] = append(byFunction[fn], versions...)
 			}
 		}
-		fns := make([]string, 0, len(byFunction))
-		for fn := range byFunction {
-			fns = append(fns, fn)
-		}
-		sort.Strings(fns)
+		fns := slices.Sorted(maps.Keys(byFunction))
 		for _, fn := range fns {
 			versions := byFunction[fn]
 			sort.Strings(versions)
@@ -210,11 +204,7 @@ func (rs *regionScan) bedrockAgent(ctx context.Context, id string) error {
 			}
 		}
 	}
-	kbIDs := make([]string, 0, len(kbs))
-	for k := range kbs {
-		kbIDs = append(kbIDs, k)
-	}
-	sort.Strings(kbIDs)
+	kbIDs := slices.Sorted(maps.Keys(kbs))
 	for _, kb := range kbIDs {
 		arn, err := rs.knowledgeBase(ctx, kb)
 		if err != nil {

@@ -7,7 +7,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -334,11 +336,7 @@ func environment(vars map[string]string) (names []string, keys map[string]string
 
 // usesKeys links from to every access key id found in its environment.
 func (rs *regionScan) usesKeys(ctx context.Context, from string, keys map[string]string) error {
-	vars := make([]string, 0, len(keys))
-	for v := range keys {
-		vars = append(vars, v)
-	}
-	sort.Strings(vars)
+	vars := slices.Sorted(maps.Keys(keys))
 	for _, v := range vars {
 		keyID := keys[v]
 		id := AccessKeyID(keyID)
