@@ -31,14 +31,16 @@ func (rs *regionScan) credentialProviders(ctx context.Context) error {
 		apiKeys = append(apiKeys, page.CredentialProviders...)
 	}
 	err := forEach(ctx, rs.scanner.opts.Concurrency, apiKeys, func(ctx context.Context, it actypes.ApiKeyCredentialProviderItem) error {
+		attrs := map[string]any{"type": "agentcore_api_key_provider", "standing": true, "region": rs.region, "fingerprint": deref(it.CredentialProviderArn)}
 		out, err := rs.c.agentcore.GetApiKeyCredentialProvider(ctx, &agentcore.GetApiKeyCredentialProviderInput{Name: it.Name})
 		if err != nil {
-			if !notFound(err) {
-				rs.fail("bedrock-agentcore-control:GetApiKeyCredentialProvider", err)
+			if notFound(err) {
+				return nil // deleted since it was listed
 			}
-			return nil
+			// The listing says enough: the Get only adds the secret's ARN.
+			rs.optional("bedrock-agentcore-control:GetApiKeyCredentialProvider", err)
+			return rs.provider(ctx, deref(it.CredentialProviderArn), deref(it.Name), deref(it.CreatedTime), deref(it.LastUpdatedTime), now, attrs)
 		}
-		attrs := map[string]any{"type": "agentcore_api_key_provider", "standing": true, "region": rs.region, "fingerprint": deref(out.CredentialProviderArn)}
 		if out.ApiKeySecretArn != nil {
 			attrs["secret_arn"] = deref(out.ApiKeySecretArn.SecretArn)
 		}
@@ -59,15 +61,17 @@ func (rs *regionScan) credentialProviders(ctx context.Context) error {
 		oauth = append(oauth, page.CredentialProviders...)
 	}
 	return forEach(ctx, rs.scanner.opts.Concurrency, oauth, func(ctx context.Context, it actypes.Oauth2CredentialProviderItem) error {
+		attrs := map[string]any{"type": "agentcore_oauth2_provider", "standing": true, "region": rs.region,
+			"vendor": string(it.CredentialProviderVendor), "fingerprint": deref(it.CredentialProviderArn)}
 		out, err := rs.c.agentcore.GetOauth2CredentialProvider(ctx, &agentcore.GetOauth2CredentialProviderInput{Name: it.Name})
 		if err != nil {
-			if !notFound(err) {
-				rs.fail("bedrock-agentcore-control:GetOauth2CredentialProvider", err)
+			if notFound(err) {
+				return nil // deleted since it was listed
 			}
-			return nil
+			// The listing says enough: the Get only adds client id and secret ARN.
+			rs.optional("bedrock-agentcore-control:GetOauth2CredentialProvider", err)
+			return rs.provider(ctx, deref(it.CredentialProviderArn), deref(it.Name), deref(it.CreatedTime), deref(it.LastUpdatedTime), now, attrs)
 		}
-		attrs := map[string]any{"type": "agentcore_oauth2_provider", "standing": true, "region": rs.region,
-			"vendor": string(out.CredentialProviderVendor), "fingerprint": deref(out.CredentialProviderArn)}
 		if out.ClientSecretArn != nil {
 			attrs["secret_arn"] = deref(out.ClientSecretArn.SecretArn)
 		}

@@ -2,6 +2,8 @@ package aws_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"slices"
 	"sort"
@@ -513,5 +515,49 @@ func TestPanicFailsOneScopeNotTheProcess(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// An endpoint that does not offer an enriching call (GetAgentVersion, the
+// credential providers' Get) is passed over: the scope completes from what
+// the listings said.
+func TestEndpointWithoutOptionalCalls(t *testing.T) {
+	e, err := lab.DemoEstate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	labSrv := lab.NewServer(e, lab.Options{})
+	optionalPath := regexp.MustCompile(`^/agents/[^/]+/agentversions/[^/]+/$|^/identities/Get(ApiKey|Oauth2)CredentialProvider$`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if optionalPath.MatchString(r.URL.Path) && (r.Method == http.MethodGet || strings.HasPrefix(r.URL.Path, "/identities/")) {
+			http.NotFound(w, r) // a plain 404, as a server without the route answers
+			return
+		}
+		labSrv.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	var cfg awsscan.Config
+	for _, a := range e.Accounts {
+		cfg.Accounts = append(cfg.Accounts, awsscan.IsolatedAccount(awsscan.Isolated{Label: a.ID, AccessKeyID: a.AccessKeyID, SecretAccessKey: a.SecretAccessKey, Endpoint: srv.URL}, "us-east-1"))
+	}
+	res := scan(t, context.Background(), cfg, testOptions(4))
+	if res.err != nil {
+		t.Fatal(res.err)
+	}
+	if errs, _ := res.store.ScanErrors(context.Background(), res.scanID); len(errs) > 0 {
+		t.Fatalf("scan errors: %+v", errs)
+	}
+	scopes, _ := res.store.CompletedScopes(context.Background(), res.scanID)
+	if len(scopes) != 3*len(e.Accounts) {
+		t.Errorf("completed scopes = %v, want every scope", scopes)
+	}
+	g := readGraph(t, res.store)
+	for _, a := range e.Accounts {
+		r, _ := a.Region("us-east-1")
+		for _, p := range r.AgentCore.APIKeyProviders {
+			if n, ok := g.nodes[lab.APIKeyProviderARN(r.Name, a.ID, p.Name)]; !ok || n.Attrs["standing"] != true || !n.Created.Equal(p.Created) {
+				t.Errorf("API key provider %s from the listing = %+v", p.Name, n)
+			}
+		}
 	}
 }

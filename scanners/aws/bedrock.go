@@ -113,11 +113,10 @@ func (rs *regionScan) bedrockAgent(ctx context.Context, id string) error {
 		}
 		out, err := rs.c.agents.GetAgentVersion(ctx, &bedrockagent.GetAgentVersionInput{AgentId: &id, AgentVersion: &v})
 		if err != nil {
-			if notFound(err) {
-				continue
-			}
-			rs.fail("bedrock-agent:GetAgentVersion", err)
-			return nil
+			// Without it the version is taken to run as DRAFT's role.
+			rs.optional("bedrock-agent:GetAgentVersion", err)
+			roles[deref(a.AgentResourceRoleArn)] = append(roles[deref(a.AgentResourceRoleArn)], v)
+			continue
 		}
 		if av := out.AgentVersion; av != nil {
 			r := deref(av.AgentResourceRoleArn)

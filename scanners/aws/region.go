@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aam-dev/aam/inventory"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 )
 
@@ -35,6 +36,10 @@ type regionScan struct {
 
 	mu       sync.Mutex
 	failures []inventory.ScanError
+	// warnings are failures of calls that only enrich what the scope found
+	// (a version's role, a provider's secret ARN): recorded, but the scope
+	// still completes.
+	warnings []inventory.ScanError
 	lambdas  map[string]*lambdaOnce        // function ARN or name -> its one lookup
 	kbs      map[string]*knowledgeBaseOnce // knowledge base id -> its one lookup
 	gateways []gatewayRef                  // for linking runtimes to gateways
@@ -146,7 +151,13 @@ func (rs *regionScan) run(ctx context.Context) error {
 	}
 	rs.mu.Lock()
 	failures := rs.failures
+	warnings := rs.warnings
 	rs.mu.Unlock()
+	for _, wr := range warnings {
+		if err := rs.w.RecordError(context.WithoutCancel(ctx), wr); err != nil {
+			return err
+		}
+	}
 	if ctx.Err() != nil && len(failures) == 0 {
 		failures = append(failures, inventory.ScanError{Provider: ProviderName, Tenant: rs.account, Scope: rs.scope.Name, Operation: rs.service, Message: describe(ctx.Err())})
 	}
@@ -187,6 +198,49 @@ func forEach[T any](ctx context.Context, limit int, items []T, fn func(context.C
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// optional handles the failure of a call that only enriches what the scope
+// found: an operation the endpoint does not offer (or an item gone since it
+// was listed) is passed over; anything else is recorded as a warning, and
+// the scope still completes. It returns true when the caller should go on
+// without the call's answer.
+func (rs *regionScan) optional(op string, err error) bool {
+	if notFound(err) || unsupported(err) {
+		return true
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		rs.fail(op, err) // a timeout cuts the scope short
+		return true
+	}
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	rs.warnings = append(rs.warnings, inventory.ScanError{
+		Provider: ProviderName, Tenant: rs.account, Scope: rs.scope.Name, Operation: op,
+		Message: describe(err) + " (the rest of the scope was kept without it)",
+	})
+	return true
+}
+
+// unsupported is true when the endpoint does not offer the operation: an
+// HTTP 404/405/501 that is not an API error, or the services' own codes.
+func unsupported(err error) bool {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		switch ae.ErrorCode() {
+		case "UnknownOperationException", "UnsupportedOperation", "UnsupportedOperationException", "NotImplemented":
+			return true
+		}
+		return false
+	}
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		switch re.HTTPStatusCode() {
+		case 404, 405, 501:
+			return true
+		}
+	}
+	return false
 }
 
 // panicError is a panic in a scanner goroutine, caught so that one bug
