@@ -25,6 +25,10 @@ func (rs *regionScan) credentialProviders(ctx context.Context) error {
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
+			// The service's first call: an endpoint without AgentCore.
+			if len(apiKeys) == 0 && rs.serviceAbsent(err) {
+				return nil
+			}
 			rs.fail("bedrock-agentcore-control:ListApiKeyCredentialProviders", err)
 			return nil
 		}

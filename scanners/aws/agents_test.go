@@ -561,3 +561,33 @@ func TestEndpointWithoutOptionalCalls(t *testing.T) {
 		}
 	}
 }
+
+// An endpoint that speaks only IAM and STS (an emulator, a region without
+// the agent services) is not a failure: the agent scopes are skipped and
+// keep their state, and nothing is recorded.
+func TestEndpointWithoutAgentServices(t *testing.T) {
+	e := loadEstate(t, "small.yaml")
+	labSrv := lab.NewServer(e, lab.Options{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		labSrv.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	a := e.Accounts[0]
+	cfg := awsscan.Config{Accounts: []awsscan.AccountConfig{awsscan.IsolatedAccount(awsscan.Isolated{Label: a.ID, AccessKeyID: a.AccessKeyID, SecretAccessKey: a.SecretAccessKey, Endpoint: srv.URL}, "us-east-1")}}
+	res := scan(t, context.Background(), cfg, testOptions(4))
+	if res.err != nil {
+		t.Fatal(res.err)
+	}
+	if errs, _ := res.store.ScanErrors(context.Background(), res.scanID); len(errs) > 0 {
+		t.Fatalf("scan errors: %+v", errs)
+	}
+	scopes, _ := res.store.CompletedScopes(context.Background(), res.scanID)
+	if len(scopes) != 1 || scopes[0].Name != inventory.GlobalScope {
+		t.Errorf("completed scopes = %v, want IAM's only", scopes)
+	}
+	checkEstate(t, e, readGraph(t, res.store))
+}

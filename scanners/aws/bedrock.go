@@ -22,6 +22,9 @@ func (rs *regionScan) bedrockAgents(ctx context.Context) error {
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
+			if len(ids) == 0 && rs.serviceAbsent(err) {
+				return nil
+			}
 			rs.fail("bedrock-agent:ListAgents", err)
 			return nil
 		}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net"
 	"regexp"
 	"slices"
 	"sort"
@@ -40,6 +41,10 @@ type regionScan struct {
 	// (a version's role, a provider's secret ARN): recorded, but the scope
 	// still completes.
 	warnings []inventory.ScanError
+	// absent is set when the endpoint does not offer the service at all
+	// (a region without AgentCore, an emulator without Bedrock): nothing to
+	// scan, nothing to record, and the scope keeps its state.
+	absent   bool
 	lambdas  map[string]*lambdaOnce        // function ARN or name -> its one lookup
 	kbs      map[string]*knowledgeBaseOnce // knowledge base id -> its one lookup
 	gateways []gatewayRef                  // for linking runtimes to gateways
@@ -142,7 +147,7 @@ func (rs *regionScan) run(ctx context.Context) error {
 			rs.fail(rs.service, pe)
 		}
 		rs.mu.Lock()
-		failed := len(rs.failures) > 0
+		failed := len(rs.failures) > 0 || rs.absent
 		rs.mu.Unlock()
 		if failed || ctx.Err() != nil {
 			// The scope cannot complete now: spare the service the rest.
@@ -152,7 +157,11 @@ func (rs *regionScan) run(ctx context.Context) error {
 	rs.mu.Lock()
 	failures := rs.failures
 	warnings := rs.warnings
+	absent := rs.absent
 	rs.mu.Unlock()
+	if absent && len(failures) == 0 {
+		return nil
+	}
 	for _, wr := range warnings {
 		if err := rs.w.RecordError(context.WithoutCancel(ctx), wr); err != nil {
 			return err
@@ -219,6 +228,19 @@ func (rs *regionScan) optional(op string, err error) bool {
 		Provider: ProviderName, Tenant: rs.account, Scope: rs.scope.Name, Operation: op,
 		Message: describe(err) + " (the rest of the scope was kept without it)",
 	})
+	return true
+}
+
+// serviceAbsent records that the service's first call found no such
+// service at the endpoint; it reports whether that was the case.
+func (rs *regionScan) serviceAbsent(err error) bool {
+	var dns *net.DNSError
+	if !unsupported(err) && !(errors.As(err, &dns) && dns.IsNotFound) {
+		return false
+	}
+	rs.mu.Lock()
+	rs.absent = true
+	rs.mu.Unlock()
 	return true
 }
 
