@@ -2,6 +2,7 @@ package aws_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -570,7 +571,9 @@ func TestEndpointWithoutAgentServices(t *testing.T) {
 	labSrv := lab.NewServer(e, lab.Options{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost || r.URL.Path != "/" {
-			http.NotFound(w, r)
+			// As an IAM-only emulator answers what it does not know.
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(w, `<ErrorResponse><Error><Code>InvalidAction</Code><Message>unknown</Message></Error></ErrorResponse>`)
 			return
 		}
 		labSrv.ServeHTTP(w, r)

@@ -235,7 +235,12 @@ func (rs *regionScan) optional(op string, err error) bool {
 // service at the endpoint; it reports whether that was the case.
 func (rs *regionScan) serviceAbsent(err error) bool {
 	var dns *net.DNSError
-	if !unsupported(err) && !(errors.As(err, &dns) && dns.IsNotFound) {
+	var ae smithy.APIError
+	var re *awshttp.ResponseError
+	// A 4xx that is no error of this service's protocol: another service
+	// (an IAM-only emulator) answered.
+	foreign := !errors.As(err, &ae) && errors.As(err, &re) && re.HTTPStatusCode() >= 400 && re.HTTPStatusCode() < 500
+	if !unsupported(err) && !foreign && !(errors.As(err, &dns) && dns.IsNotFound) {
 		return false
 	}
 	rs.mu.Lock()
