@@ -233,7 +233,24 @@ func runInventoryShow(ctx context.Context, o *ShowOptions) error {
 	defer store.Close()
 	n, err := store.NodeByID(ctx, o.ID)
 	if errors.Is(err, inventory.ErrNotFound) {
-		return fmt.Errorf("no node with id %q: list ids with aam inventory list", o.ID)
+		// A name or the end of an id (a key id, a role name) will do when
+		// it names one node.
+		found, ferr := store.FindNodes(ctx, o.ID, 10)
+		switch {
+		case ferr != nil:
+			return ferr
+		case len(found) == 1:
+			n, err = found[0], nil
+			o.ID = n.ID
+		case len(found) > 1:
+			var ids []string
+			for _, f := range found {
+				ids = append(ids, "  "+f.ID)
+			}
+			return fmt.Errorf("%q names %d nodes: show one by its id:\n%s", o.ID, len(found), strings.Join(ids, "\n"))
+		default:
+			return fmt.Errorf("no node with id or name %q: list ids with aam inventory list", o.ID)
+		}
 	}
 	if err != nil {
 		return err
