@@ -9,10 +9,12 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/aam-dev/aam/inventory"
 	"github.com/aam-dev/aam/scanners"
 	"github.com/aam-dev/aam/scanners/aws"
 	"github.com/spf13/cobra"
@@ -122,8 +124,19 @@ func newVersionCmd(g *globalOptions) *cobra.Command {
 		Short: "Print aam's version",
 		Args:  noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			_, err := fmt.Fprintf(g.IO.Out, "aam %s\n", Version)
+			_, err := fmt.Fprintf(g.IO.Out, "aam %s (inventory schema %d)\n", version(), inventory.SchemaVersion())
 			return err
 		},
 	}
+}
+
+// version is the release's, or for `go install` builds the module's.
+func version() string {
+	if Version != "dev" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return Version
 }
