@@ -65,9 +65,14 @@ func (s *Store) Nodes(ctx context.Context, f NodeFilter) ([]NodeRecord, error) {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
 	q += " ORDER BY kind, provider, id"
+	return s.queryNodes(ctx, "list nodes", q, args...)
+}
+
+// queryNodes runs a query selecting nodeColumns and reads its rows.
+func (s *Store) queryNodes(ctx context.Context, what, q string, args ...any) ([]NodeRecord, error) {
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list nodes: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
 	var out []NodeRecord
@@ -257,19 +262,6 @@ func (s *Store) CompletedScopes(ctx context.Context, scanID int64) ([]Scope, err
 // FindNodes returns up to limit current nodes whose name is term or whose
 // id ends with term: what a person types for "show" (a key id, a role name).
 func (s *Store) FindNodes(ctx context.Context, term string, limit int) ([]NodeRecord, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+nodeColumns+` FROM nodes
+	return s.queryNodes(ctx, "find nodes", `SELECT `+nodeColumns+` FROM nodes
 WHERE gone_in IS NULL AND (name = ?1 OR substr(id, -length(?1)) = ?1) ORDER BY id LIMIT ?2`, term, limit)
-	if err != nil {
-		return nil, fmt.Errorf("find nodes: %w", err)
-	}
-	defer rows.Close()
-	var out []NodeRecord
-	for rows.Next() {
-		n, err := scanNode(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
 }

@@ -14,15 +14,7 @@ import (
 // taken for more or less than its name says.
 func TestAttachedPolicyWithoutDocument(t *testing.T) {
 	ctx := context.Background()
-	store, err := inventory.Open(ctx, filepath.Join(t.TempDir(), "aam.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	sc, err := store.BeginScan(ctx, inventory.ScanInfo{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store, sc := beginTestScan(t)
 	tests := []struct {
 		policy, want string
 	}{
@@ -63,15 +55,7 @@ func ptr[T any](v T) *T { return &v }
 // the account still becomes current.
 func TestUnreadableDocumentsAreKeptAsUnknown(t *testing.T) {
 	ctx := context.Background()
-	store, err := inventory.Open(ctx, filepath.Join(t.TempDir(), "aam.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	sc, err := store.BeginScan(ctx, inventory.ScanInfo{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store, sc := beginTestScan(t)
 	is := &iamScan{w: sc, account: "111111111111", scope: inventory.Scope{Provider: "aws", Tenant: "111111111111", Name: inventory.GlobalScope}}
 	role := types.RoleDetail{Arn: ptr("arn:aws:iam::111111111111:role/odd"), RoleName: ptr("odd"),
 		AssumeRolePolicyDocument: ptr(`{"Statement": "not a statement"}`),
@@ -98,4 +82,19 @@ func TestUnreadableDocumentsAreKeptAsUnknown(t *testing.T) {
 	if len(in) != 1 || in[0].From != "aws:principal:unknown" || in[0].Attrs["unreadable_trust_policy"] != true {
 		t.Errorf("trust edges = %+v, want one from unknown principals", in)
 	}
+}
+
+// beginTestScan opens a store in a temp dir and begins a scan on it.
+func beginTestScan(t *testing.T) (*inventory.Store, *inventory.Scan) {
+	t.Helper()
+	store, err := inventory.Open(context.Background(), filepath.Join(t.TempDir(), "aam.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	sc, err := store.BeginScan(context.Background(), inventory.ScanInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store, sc
 }
