@@ -110,4 +110,3 @@ func TestDemoGraphGolden(t *testing.T) {
 	sort.Strings(lines)
 	golden(t, "demo-graph.txt", []byte(strings.Join(lines, "\n")+"\n"))
 }
-
