@@ -8,9 +8,9 @@ import (
 //go:embed estates/demo.yaml
 var demoEstateYAML []byte
 
-// DemoEstateYAML returns the embedded demo estate file: two accounts of a
-// fictional company (acme-prod 111111111111, acme-dev 222222222222) with the
-// IAM mistakes aam finds. The slice is a copy.
+// DemoEstateYAML returns the embedded demo estate file: two AWS accounts of
+// a fictional company (acme-prod 111111111111, acme-dev 222222222222) with
+// the mistakes aam finds. The slice is a copy.
 func DemoEstateYAML() []byte {
 	return append([]byte(nil), demoEstateYAML...)
 }

@@ -1,38 +1,26 @@
-// Package lab emulates cloud provider APIs on loopback, driven by an estate
-// file, so that scanners can be demonstrated, tested and benchmarked with
-// their real SDK clients and never touch a real tenant.
+// Package lab emulates the provider APIs aam scans on loopback, driven by
+// an estate file, so that scanners can be demonstrated, tested and
+// benchmarked with their real SDK clients and never touch a real tenant.
 //
-// For AWS it serves IAM and STS over the query protocol (POST / with a form
-// body, XML answers), and Agents for Amazon Bedrock, Bedrock AgentCore
-// Control and Lambda over rest-json, as the AWS SDKs speak them:
+// This package composes the providers' emulations:
 //
-//   - an Estate (estate.go, read with ParseEstate or LoadEstate) lists
-//     accounts with their roles, users, groups, customer-managed policies
-//     and access keys, and per region (region.go) their Bedrock agents,
-//     knowledge bases, Lambda functions and AgentCore runtimes, gateways,
-//     credential providers and workload identities; DemoEstate is the
-//     embedded demo, GenerateEstate (generate.go) builds large synthetic
-//     ones;
-//   - a Server (server.go) authenticates each request by its SigV4 signature
-//     (sigv4.go), telling accounts apart by the access key id that signed
-//     it (an account's scanner key, or a session key STS AssumeRole issued
-//     for one of its roles, auth.go), and routes it by the service of the
-//     credential scope: IAM (iam.go) and STS GetCallerIdentity and
-//     AssumeRole (sts.go, trust policies evaluated by trust.go) over the
-//     query protocol; bedrock (bedrock.go), bedrock-agentcore
-//     (agentcore.go) and lambda (lambda.go) over rest-json (restjson.go),
-//     serving the resources of the region the scope names; every list is
-//     paged (paging.go) as its API pages it;
-//   - faults (faults.go) add latency, throttle every Nth request and deny
-//     accounts or role assumptions, switchable while the server runs; Stats
-//     counts calls.
+//   - an Estate (estate.go) is a version-2 file with one section per
+//     provider (aws: today; azure:, gcp:, github:, openai:, anthropic:,
+//     mcp: as they come), each decoded strictly by its provider; a
+//     version-1 file (top-level accounts:) is read as the aws section.
+//     DemoEstate is the embedded demo, Generate builds large synthetic
+//     estates;
+//   - a Lab (lab.go) serves each provider of an estate on its own loopback
+//     listener (plain HTTP, or TLS under a throwaway CA made at start),
+//     with one set of counters keyed by provider and operation
+//     ("aws/lambda:GetFunctionConfiguration") and fault switches named by
+//     provider (faults.go: "aws:111111111111", "aws:lambda:GetFunctionConfiguration");
+//     Targets says how a client reaches each tenant.
 //
-// The lab shares no code with the scanners and imports no provider SDK: it
-// is written from the providers' documentation, so a misreading on either
-// side shows up as a failing test instead of passing on both. Secrets in an
-// estate are canaries: user access key secrets, API keys and OAuth client
-// secrets of credential providers are never sent, logged or printed.
-// Environment variables of functions and runtimes are answered as AWS
-// answers them, canaries included, but never logged or printed; the session
-// credentials AssumeRole issues are answered once and never logged.
+// Each provider lives in a folder of its own with its emulated state kept
+// apart from its wire handlers (lab/aws); the machinery they share is in
+// lab/internal/kit. No lab package imports a provider SDK or the scanners,
+// and provider folders do not import each other: the lab is written from
+// the providers' documentation, so a misreading on either side shows up as
+// a failing test instead of passing on both.
 package lab

@@ -1,94 +1,62 @@
 package lab
 
 import (
-	"context"
-	"crypto/sha256"
-	"time"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/aam-dev/aam/lab/aws"
 )
 
-// Faults the lab can inject: latency, throttling and denied accounts. Each
-// can be changed while the server runs.
+// Fault switches name their provider: "aws:111111111111" denies an AWS
+// account, "aws:lambda:GetFunctionConfiguration" one AWS operation. A bare
+// 12-digit account id keeps meaning AWS.
 
-// maxPendingRetries bounds the throttled requests remembered until their
-// retry arrives; clients that never retry cannot grow it without end.
-const maxPendingRetries = 4096
+var bareAccount = regexp.MustCompile(`^[0-9]{12}$`)
 
-// SetLatency changes the delay added to every request.
-func (s *Server) SetLatency(d time.Duration) {
-	s.mu.Lock()
-	s.latency = max(d, 0)
-	s.mu.Unlock()
+// parseDeny groups "provider:tenant" specs by provider.
+func parseDeny(specs []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	for _, spec := range specs {
+		provider, tenant, ok := strings.Cut(spec, ":")
+		if !ok {
+			if !bareAccount.MatchString(spec) {
+				return nil, fmt.Errorf("--deny %q: name the provider and tenant, like aws:111111111111 (a bare 12-digit AWS account id also works)", spec)
+			}
+			provider, tenant = aws.Provider, spec
+		}
+		if err := knownProvider("--deny", spec, provider); err != nil {
+			return nil, err
+		}
+		if tenant == "" {
+			return nil, fmt.Errorf("--deny %q: no tenant after %s: like %s:111111111111", spec, provider, provider)
+		}
+		out[provider] = append(out[provider], tenant)
+	}
+	return out, nil
 }
 
-// SetThrottleEvery makes every nth request answer Throttling; 0 stops
-// throttling. The request count starts again from zero.
-func (s *Server) SetThrottleEvery(n int) {
-	s.mu.Lock()
-	s.throttleEvery = max(n, 0)
-	s.throttleCount = 0
-	clear(s.retryPending)
-	s.mu.Unlock()
+// parseDenyOps groups "provider:service:Operation" specs by provider.
+func parseDenyOps(specs []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	for _, spec := range specs {
+		provider, op, ok := strings.Cut(spec, ":")
+		service, name, ok2 := strings.Cut(op, ":")
+		if !ok || !ok2 || service == "" || name == "" {
+			return nil, fmt.Errorf("--deny-op %q: write provider:service:Operation, like aws:lambda:GetFunctionConfiguration", spec)
+		}
+		if err := knownProvider("--deny-op", spec, provider); err != nil {
+			return nil, err
+		}
+		out[provider] = append(out[provider], op)
+	}
+	return out, nil
 }
 
-// SetDenied makes the calls of account answer AccessDenied (IAM, STS
-// AssumeRole) or AccessDeniedException (Bedrock, AgentCore, Lambda), or
-// serves them again. STS GetCallerIdentity always works.
-func (s *Server) SetDenied(account string, denied bool) {
-	s.mu.Lock()
-	if denied {
-		s.denied[account] = true
-	} else {
-		delete(s.denied, account)
+func knownProvider(flag, spec, provider string) error {
+	if !slices.Contains(providers, provider) {
+		return fmt.Errorf("%s %q: the lab emulates no provider %q: use one of %s", flag, spec, provider, strings.Join(providers, ", "))
 	}
-	s.mu.Unlock()
-}
-
-func (s *Server) isDenied(account string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.denied[account]
-}
-
-// wait sleeps for the configured latency; it reports false when ctx ends
-// first.
-func (s *Server) wait(ctx context.Context) bool {
-	s.mu.Lock()
-	d := s.latency
-	s.mu.Unlock()
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
-
-// throttle counts a request and reports whether it is to be throttled:
-// every throttleEvery-th one is, except the retry of a request that was
-// itself throttled (same account, same body), which always passes.
-func (s *Server) throttle(account string, body []byte) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.throttleEvery <= 0 {
-		return false
-	}
-	key := sha256.Sum256(append([]byte(account+"\x00"), body...))
-	s.throttleCount++
-	if _, retry := s.retryPending[key]; retry {
-		delete(s.retryPending, key)
-		return false
-	}
-	if s.throttleCount%s.throttleEvery != 0 {
-		return false
-	}
-	if len(s.retryPending) >= maxPendingRetries {
-		clear(s.retryPending)
-	}
-	s.retryPending[key] = struct{}{}
-	return true
+	return nil
 }

@@ -34,7 +34,7 @@ func demoCanaries(t *testing.T) []string {
 			}
 		}
 	}
-	for _, a := range e.Accounts {
+	for _, a := range e.AWS.Accounts {
 		secrets = append(secrets, a.SecretAccessKey)
 		for _, u := range a.Users {
 			for _, k := range u.AccessKeys {

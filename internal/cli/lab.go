@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/aam-dev/aam/lab"
@@ -58,8 +59,8 @@ func runLabGenerate(ctx context.Context, o *LabGenerateOptions) error {
 	if o.Accounts < 1 || o.Accounts > 1000 || o.Agents < 0 || o.Agents > 100000 {
 		return usagef("--accounts must be 1..1000 and --agents 0..100000 (got %d and %d)", o.Accounts, o.Agents)
 	}
-	e := lab.GenerateEstate(lab.GenerateOptions{Accounts: o.Accounts, AgentsPerAccount: o.Agents, Region: o.Region, Seed: o.Seed})
-	if err := e.Validate(); err != nil {
+	e := lab.Generate(lab.GenerateOptions{Accounts: o.Accounts, AgentsPerAccount: o.Agents, Region: o.Region, Seed: o.Seed})
+	if err := e.AWS.Validate(); err != nil {
 		return fmt.Errorf("generated estate is invalid (please report this bug): %w", err)
 	}
 	raw, err := e.YAML()
@@ -87,6 +88,8 @@ type LabServeOptions struct {
 	Latency       time.Duration
 	ThrottleEvery int
 	Deny          []string
+	DenyOps       []string
+	TLS           bool
 }
 
 func newLabServeCmd(g *globalOptions, runF func(context.Context, *LabServeOptions) error) *cobra.Command {
@@ -115,7 +118,9 @@ with --aws-config writes an AWS config file with one profile per account.`,
 	f.IntVar(&opts.PageSize, "page-size", 0, "items per page of every list (0: 100)")
 	f.DurationVar(&opts.Latency, "latency", 0, "latency added to every call")
 	f.IntVar(&opts.ThrottleEvery, "throttle-every", 0, "throttle every Nth call (0: never)")
-	f.StringArrayVar(&opts.Deny, "deny", nil, "answer AccessDenied to this account's IAM calls (repeatable)")
+	f.StringArrayVar(&opts.Deny, "deny", nil, "answer access denied to every call of a tenant, as provider:tenant (aws:111111111111; a bare account id means aws; repeatable)")
+	f.StringArrayVar(&opts.DenyOps, "deny-op", nil, "answer access denied to one operation for every tenant, as provider:service:Operation (aws:lambda:GetFunctionConfiguration; repeatable)")
+	f.BoolVar(&opts.TLS, "tls", false, "serve https under a throwaway CA, written to a temporary file for AWS_CA_BUNDLE")
 	return cmd
 }
 
@@ -135,37 +140,34 @@ func runLabServe(ctx context.Context, o *LabServeOptions) error {
 	if err != nil {
 		return err
 	}
-	srv := lab.NewServer(estate, lab.Options{PageSize: o.PageSize, Latency: o.Latency, ThrottleEvery: o.ThrottleEvery, DenyAccounts: o.Deny})
-	url, err := srv.Start(o.Addr)
+	l, err := lab.Start(estate, lab.Options{Addr: o.Addr, TLS: o.TLS, PageSize: o.PageSize, Latency: o.Latency, ThrottleEvery: o.ThrottleEvery, Deny: o.Deny, DenyOps: o.DenyOps})
 	if err != nil {
-		return err
+		return usageError{err}
 	}
-	defer srv.Close()
-	w := o.IO.Out
-	fmt.Fprintf(w, "lab serving %d account(s) at %s\n", len(estate.Accounts), url)
-	for _, a := range estate.Accounts {
-		fmt.Fprintf(w, "\n# account %s (%s)\n", a.ID, a.Alias)
-		for _, kv := range srv.Env(a.ID) {
-			fmt.Fprintf(w, "export %s\n", kv)
+	defer l.Close()
+	caFile := ""
+	if o.TLS {
+		dir, err := os.MkdirTemp("", "aam-lab-")
+		if err != nil {
+			return fmt.Errorf("write the lab's CA certificate: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		caFile = filepath.Join(dir, "ca.pem")
+		if err := os.WriteFile(caFile, l.CAPEM(), 0o644); err != nil {
+			return fmt.Errorf("write the lab's CA certificate: %w", err)
 		}
 	}
-	if o.AWSConfigPath != "" {
-		if err := os.WriteFile(o.AWSConfigPath, []byte(srv.AWSConfigFile()), 0o600); err != nil {
+	w := o.IO.Out
+	fmt.Fprint(w, l.Instructions(caFile))
+	if o.AWSConfigPath != "" && l.AWS() != nil {
+		if err := os.WriteFile(o.AWSConfigPath, []byte(l.AWS().AWSConfigFile()), 0o600); err != nil {
 			return fmt.Errorf("write the AWS config file: %w", err)
 		}
 		fmt.Fprintf(w, "\nAWS config file with one profile per account: %s (use AWS_CONFIG_FILE=%s AWS_PROFILE=<alias>)\n", o.AWSConfigPath, o.AWSConfigPath)
 	}
 	fmt.Fprintln(w, "\nPress Ctrl-C to stop.")
 	<-ctx.Done()
-	st := srv.Stats()
-	fmt.Fprintf(o.IO.ErrOut, "lab stopped after %d calls (%d throttled, %d denied)\n", total(st.Calls), st.Throttled, st.Denied)
+	st := l.Stats()
+	fmt.Fprintf(o.IO.ErrOut, "lab stopped after %d calls (%d throttled, %d denied)\n", st.Total(), st.Throttled, st.Denied)
 	return nil
-}
-
-func total(m map[string]int) int {
-	n := 0
-	for _, v := range m {
-		n += v
-	}
-	return n
 }

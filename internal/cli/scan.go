@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -74,8 +76,8 @@ Exit codes: 0 ok, 1 error (every tenant failed, bad input), 2 usage,
 // scanPlan is what a scan will run, resolved from flags, config and demo.
 type scanPlan struct {
 	scanners []scanners.Scanner
-	lab      *lab.Server
-	accounts int
+	lab      *lab.Lab
+	tenants  int
 }
 
 func (o *ScanOptions) validate() error {
@@ -155,37 +157,31 @@ func (o *ScanOptions) demoPlan() (*scanPlan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load the demo estate: %w", err)
 	}
-	srv := lab.NewServer(estate, lab.Options{})
-	url, err := srv.Start("127.0.0.1:0")
+	l, err := lab.Start(estate, lab.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("start the lab: %w", err)
 	}
 	cfg := aws.Config{}
-	for _, a := range estate.Accounts {
-		label := a.ID
-		if a.Alias != "" {
-			label = a.Alias
-		}
+	regions := map[string]bool{}
+	for _, t := range l.Targets() {
 		cfg.Accounts = append(cfg.Accounts, aws.IsolatedAccount(aws.Isolated{
-			Label: label, AccessKeyID: a.AccessKeyID, SecretAccessKey: a.SecretAccessKey, Endpoint: url,
+			Label: t.Label, AccessKeyID: t.Credentials["access_key_id"], SecretAccessKey: t.Credentials["secret_access_key"], Endpoint: t.Endpoint,
 		}))
+		for _, r := range t.Regions {
+			regions[r] = true
+		}
 	}
 	// Every region the estate has, unless --region narrows it.
-	regions := o.Regions
-	if len(regions) == 0 {
-		regions = estate.RegionNames()
-	}
-	if len(regions) == 0 {
-		regions = []string{"us-east-1"}
-	}
 	sopts := o.scannerOptions(scanners.NewTransport(true))
-	sopts.Regions = regions
+	if len(sopts.Regions) == 0 {
+		sopts.Regions = slices.Sorted(maps.Keys(regions))
+	}
 	s, err := aws.New(cfg, sopts)
 	if err != nil {
-		srv.Close()
+		l.Close()
 		return nil, err
 	}
-	return &scanPlan{scanners: []scanners.Scanner{s}, lab: srv, accounts: len(estate.Accounts)}, nil
+	return &scanPlan{scanners: []scanners.Scanner{s}, lab: l, tenants: estate.Tenants()}, nil
 }
 
 func runScan(ctx context.Context, o *ScanOptions) error {
@@ -304,8 +300,8 @@ func runScan(ctx context.Context, o *ScanOptions) error {
 	if plan.lab != nil {
 		st := plan.lab.Stats()
 		sum.LabCalls = st.Calls
-		sum.LabURL = plan.lab.URL()
-		sum.LabAccounts = plan.accounts
+		sum.LabURL = plan.lab.URL("aws")
+		sum.LabAccounts = plan.tenants
 	}
 	if sum.Nodes, err = store.NodeCounts(finishCtx); err != nil {
 		return err

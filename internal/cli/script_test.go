@@ -52,7 +52,7 @@ func TestScripts(t *testing.T) {
 // profile), and points AWS_CONFIG_FILE at the former. It sets LAB_URL, and
 // ACCOUNTn, KEYn and SECRETn for the n-th account's id and lab credentials.
 //
-//	lab-start [-estate FILE] [-deny ACCOUNT]... [-latency DURATION] [-throttle N]
+//	lab-start [-estate FILE] [-deny PROVIDER:TENANT]... [-deny-op PROVIDER:SERVICE:OP]... [-latency DURATION] [-throttle N]
 func labStart(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("lab-start does not fail")
@@ -70,7 +70,10 @@ func labStart(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Check(err)
 		case "-deny":
 			i++
-			opts.DenyAccounts = append(opts.DenyAccounts, args[i])
+			opts.Deny = append(opts.Deny, args[i])
+		case "-deny-op":
+			i++
+			opts.DenyOps = append(opts.DenyOps, args[i])
 		case "-latency":
 			i++
 			opts.Latency, err = time.ParseDuration(args[i])
@@ -87,23 +90,23 @@ func labStart(ts *testscript.TestScript, neg bool, args []string) {
 		estate, err = lab.DemoEstate()
 		ts.Check(err)
 	}
-	srv := lab.NewServer(estate, opts)
-	_, err = srv.Start("127.0.0.1:0")
+	l, err := lab.Start(estate, opts)
 	ts.Check(err)
-	ts.Defer(func() { srv.Close() })
+	ts.Defer(func() { l.Close() })
 	awsConfig := ts.MkAbs("aws.config")
-	ts.Check(os.WriteFile(awsConfig, []byte(srv.AWSConfigFile()), 0o600))
+	ts.Check(os.WriteFile(awsConfig, []byte(l.AWS().AWSConfigFile()), 0o600))
 	ts.Setenv("AWS_CONFIG_FILE", awsConfig)
 	var yaml strings.Builder
 	yaml.WriteString("version: 1\naws:\n  regions: [us-east-1]\n  accounts:\n")
-	for _, a := range estate.Accounts {
-		fmt.Fprintf(&yaml, "    - profile: %s\n", a.ProfileName())
+	targets := l.Targets()
+	for _, t := range targets {
+		fmt.Fprintf(&yaml, "    - profile: %s\n", t.Label)
 	}
 	ts.Check(os.WriteFile(ts.MkAbs("aam.yaml"), []byte(yaml.String()), 0o600))
-	ts.Setenv("LAB_URL", srv.URL())
-	for i, a := range estate.Accounts {
-		ts.Setenv(fmt.Sprintf("ACCOUNT%d", i+1), a.ID)
-		ts.Setenv(fmt.Sprintf("KEY%d", i+1), a.AccessKeyID)
-		ts.Setenv(fmt.Sprintf("SECRET%d", i+1), a.SecretAccessKey)
+	ts.Setenv("LAB_URL", l.URL("aws"))
+	for i, t := range targets {
+		ts.Setenv(fmt.Sprintf("ACCOUNT%d", i+1), t.Tenant)
+		ts.Setenv(fmt.Sprintf("KEY%d", i+1), t.Credentials["access_key_id"])
+		ts.Setenv(fmt.Sprintf("SECRET%d", i+1), t.Credentials["secret_access_key"])
 	}
 }
