@@ -20,8 +20,13 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Version is set at build time with -ldflags "-X github.com/aam-dev/aam/internal/cli.Version=v1.2.3".
-var Version = "dev"
+// Version and Commit are set at build time with -ldflags
+// "-X github.com/aam-dev/aam/internal/cli.Version=v1.2.3 -X github.com/aam-dev/aam/internal/cli.Commit=<git sha>"
+// (see .goreleaser.yaml).
+var (
+	Version = "dev"
+	Commit  = ""
+)
 
 // Main runs aam with the process's arguments and streams and returns the
 // exit code.
@@ -124,19 +129,39 @@ func newVersionCmd(g *globalOptions) *cobra.Command {
 		Short: "Print aam's version",
 		Args:  noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			_, err := fmt.Fprintf(g.IO.Out, "aam %s (inventory schema %d)\n", version(), inventory.SchemaVersion())
+			bi, _ := debug.ReadBuildInfo()
+			v, commit := buildVersion(Version, Commit, bi)
+			_, err := fmt.Fprintln(g.IO.Out, versionLine(v, commit, inventory.SchemaVersion()))
 			return err
 		},
 	}
 }
 
-// version is the release's, or for `go install` builds the module's.
-func version() string {
-	if Version != "dev" {
-		return Version
+// versionLine is what aam version prints. Scripts may rely on it starting
+// with "aam <version>" and containing "inventory schema N".
+func versionLine(version, commit string, schema int) string {
+	if commit == "" {
+		return fmt.Sprintf("aam %s (inventory schema %d)", version, schema)
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	return fmt.Sprintf("aam %s (commit %s, inventory schema %d)", version, commit, schema)
+}
+
+// buildVersion returns the version and commit set at build time (a
+// release's) or else, for go install and go build builds, the module version
+// and VCS revision the go command recorded in bi, which may be nil.
+func buildVersion(version, commit string, bi *debug.BuildInfo) (string, string) {
+	if bi == nil {
+		return version, commit
 	}
-	return Version
+	if version == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		version = bi.Main.Version
+	}
+	if commit == "" {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				commit = s.Value
+			}
+		}
+	}
+	return version, commit
 }

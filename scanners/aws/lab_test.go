@@ -475,8 +475,13 @@ func TestConcurrencyBoundsCallsInFlight(t *testing.T) {
 
 func TestTimeoutKeepsWhatFinished(t *testing.T) {
 	e := loadEstate(t, "two-accounts.yaml")
-	srv := startLab(t, e, lab.Options{Latency: 100 * time.Millisecond})
-	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+	// The timeout falls after each account's first call (GetCallerIdentity)
+	// and before any scope's first call can answer: halfway between one
+	// latency and two, which leaves the first call room for the race
+	// detector on a busy machine.
+	const latency = time.Second
+	srv := startLab(t, e, lab.Options{Latency: latency})
+	ctx, cancel := context.WithTimeout(context.Background(), latency*3/2)
 	defer cancel()
 	res := scan(t, ctx, labConfig(e, srv), testOptions(4))
 	if res.err != nil {
@@ -484,7 +489,7 @@ func TestTimeoutKeepsWhatFinished(t *testing.T) {
 	}
 	scopes, _ := res.store.CompletedScopes(context.Background(), res.scanID)
 	if len(scopes) != 0 {
-		t.Errorf("scopes %v completed within 150ms at 100ms a call", scopes)
+		t.Errorf("scopes %v completed within %v at %v a call", scopes, latency*3/2, latency)
 	}
 	errs, _ := res.store.ScanErrors(context.Background(), res.scanID)
 	if len(errs) != 3*len(e.Accounts) {
