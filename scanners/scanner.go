@@ -2,6 +2,14 @@
 // of the providers aam knows, the aam.yaml configuration file, and the HTTP
 // transport every scanner's SDK clients share (bounded concurrency, and in
 // demo mode a guard that refuses anything but loopback).
+//
+// The machinery every provider shares lives in packages below it: scope
+// (writing one scope and deciding whether it completes), fanout (bounded
+// concurrency that survives a panic), failure (the classes of provider
+// errors) and secrets (inline-secret detection and fingerprints). Each
+// provider has its own folder (aws, ...) with the same file names for the
+// same jobs: scanner.go, config.go, clients.go, errors.go, and one file per
+// API it calls.
 package scanners
 
 import (

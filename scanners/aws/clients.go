@@ -13,7 +13,6 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockagent"
 	agentcore "github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -168,22 +167,6 @@ func (s *Scanner) loadConfig(ctx context.Context, a AccountConfig, region string
 		return cfg, fmt.Errorf("unexpected AWS HTTP client %T: please report this bug", c)
 	}
 	return assumeRole(cfg, a), nil
-}
-
-// assumeRole swaps cfg's credentials for the role's when the account is
-// reached through one; the SDK's provider refreshes them before they expire.
-func assumeRole(cfg awssdk.Config, a AccountConfig) awssdk.Config {
-	if a.RoleARN == "" {
-		return cfg
-	}
-	provider := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), a.RoleARN, func(o *stscreds.AssumeRoleOptions) {
-		o.RoleSessionName = "aam-scan"
-		if a.ExternalID != "" {
-			o.ExternalID = awssdk.String(a.ExternalID)
-		}
-	})
-	cfg.Credentials = awssdk.NewCredentialsCache(provider)
-	return cfg
 }
 
 func newClients(cfg awssdk.Config) clients {

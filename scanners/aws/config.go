@@ -1,6 +1,10 @@
-// Package aws scans AWS accounts: IAM roles, users and access keys with
-// their trust and access edges (and, later, Bedrock agents), through
-// aws-sdk-go-v2 and the standard credential chain. It only reads.
+// Package aws scans AWS accounts, through aws-sdk-go-v2 and the standard
+// credential chain: IAM roles, users and access keys with their trust and
+// access edges (iam.go); and in each region Bedrock agents with their action
+// groups and knowledge bases (bedrock.go), AgentCore runtimes, gateways,
+// workload identities and credential providers (agentcore.go), and the
+// Lambda functions they run (lambda.go), with the secrets held inline in
+// their environments, fingerprinted and never kept. It only reads.
 package aws
 
 import (
