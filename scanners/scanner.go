@@ -72,13 +72,20 @@ type Registry struct {
 	providers map[string]Provider
 }
 
-// NewRegistry returns a registry of the given providers.
-func NewRegistry(ps ...Provider) *Registry {
+// NewRegistry returns a registry of the given providers. Two providers of
+// one name are refused: one would silently replace the other.
+func NewRegistry(ps ...Provider) (*Registry, error) {
 	r := &Registry{providers: map[string]Provider{}}
 	for _, p := range ps {
+		if p.Name == "" || p.New == nil {
+			return nil, fmt.Errorf("a provider of the registry has no name or no New (%q): this build of aam is broken, please report it", p.Name)
+		}
+		if _, dup := r.providers[p.Name]; dup {
+			return nil, fmt.Errorf("provider %q is registered twice: this build of aam is broken, please report it", p.Name)
+		}
 		r.providers[p.Name] = p
 	}
-	return r
+	return r, nil
 }
 
 // Names lists the registered providers, sorted.
