@@ -9,6 +9,7 @@ import (
 	"github.com/aam-dev/aam/scanners/failure"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // explainer reads the AWS SDK's errors for the shared scope writer.
@@ -49,6 +50,10 @@ func classify(err error) failure.Class {
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
 		return codeClass[ae.ErrorCode()] // Other when the code is not listed
+	}
+	var se *smithyhttp.RequestSendError
+	if errors.As(err, &se) {
+		return failure.Other // no answer: the network, TLS, the demo guard
 	}
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) {
@@ -101,8 +106,9 @@ func describe(err error) string {
 	if msg, ok := failure.Interrupted(err); ok {
 		return msg
 	}
+	var se *smithyhttp.RequestSendError
 	var re *awshttp.ResponseError
-	if errors.As(err, &re) {
+	if !errors.As(err, &se) && errors.As(err, &re) {
 		if re.HTTPStatusCode() < 300 {
 			// A success the SDK could not read: an API newer than this
 			// build's SDK, or an endpoint that only looks like AWS.
@@ -112,10 +118,16 @@ func describe(err error) string {
 	}
 	msg := strings.TrimSpace(err.Error())
 	var oe *smithy.OperationError
-	if errors.As(err, &oe) && oe.Err != nil {
+	switch {
+	case se != nil && se.Err != nil:
+		// The request got no answer: say why, without the SDK's wrapping.
+		msg = strings.TrimSpace(se.Err.Error())
+	case errors.As(err, &oe) && oe.Err != nil:
 		msg = strings.TrimSpace(oe.Err.Error())
 	}
 	switch {
+	case strings.Contains(msg, "x509: ") || strings.Contains(msg, "tls: failed to verify certificate"):
+		return "could not verify the AWS endpoint's certificate (" + msg + "): if your network or endpoint uses its own certificate authority, set AWS_CA_BUNDLE to its PEM file"
 	case strings.Contains(msg, "get credentials") || strings.Contains(msg, "failed to retrieve credentials") || strings.Contains(msg, "no EC2 IMDS role found"):
 		return "no usable AWS credentials (" + msg + "): run aws sso login or aws configure, set AWS_PROFILE, or name a profile in aam.yaml"
 	case strings.Contains(msg, "no such host") || strings.Contains(msg, "dial tcp") || strings.Contains(msg, "connection refused") || strings.Contains(msg, "i/o timeout"):

@@ -28,6 +28,14 @@ func httpError(status int) error {
 	}}}
 }
 
+// sendError is a request that got no answer, as the SDK wraps it: in a
+// response error without a status.
+func sendError(err error) error {
+	return &smithy.OperationError{ServiceID: "STS", OperationName: "GetCallerIdentity", Err: &awshttp.ResponseError{ResponseError: &smithyhttp.ResponseError{
+		Response: &smithyhttp.Response{Response: &http.Response{}}, Err: &smithyhttp.RequestSendError{Err: err},
+	}}}
+}
+
 func TestClassifyAndDescribe(t *testing.T) {
 	dns := &smithy.OperationError{ServiceID: "Bedrock Agent", OperationName: "ListAgents", Err: &net.DNSError{Err: "no such host", Name: "bedrock-agent.xx-east-9.amazonaws.com", IsNotFound: true}}
 	tests := []struct {
@@ -52,6 +60,10 @@ func TestClassifyAndDescribe(t *testing.T) {
 		{"unreadable success", httpError(200), failure.Malformed, false, "could not read the answer"},
 		{"no such host", dns, failure.Other, true, "could not reach the AWS endpoint"},
 		{"timeout", fmt.Errorf("operation error: %w", context.DeadlineExceeded), failure.Other, false, "timed out (--timeout reached)"},
+		{"unknown authority", sendError(errors.New(`Post "https://127.0.0.1:4566/": tls: failed to verify certificate: x509: certificate signed by unknown authority`)), failure.Other, false,
+			`could not verify the AWS endpoint's certificate (Post "https://127.0.0.1:4566/": tls: failed to verify certificate: x509: certificate signed by unknown authority): if your network or endpoint uses its own certificate authority, set AWS_CA_BUNDLE`},
+		{"connection refused", sendError(errors.New(`Post "http://127.0.0.1:1/": dial tcp 127.0.0.1:1: connect: connection refused`)), failure.Other, false,
+			`could not reach the AWS endpoint (Post "http://127.0.0.1:1/": dial tcp 127.0.0.1:1: connect: connection refused): check the network`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
