@@ -52,3 +52,17 @@ func TestLookup(t *testing.T) {
 		t.Errorf("Lookup(azure) err = %v, want one naming the providers there are", err)
 	}
 }
+
+func TestTargetsFor(t *testing.T) {
+	o := Options{Targets: []Target{{Provider: "aws", Tenant: "1"}, {Provider: "gcp", Tenant: "p"}, {Provider: "aws", Tenant: "2"}}}
+	var got []string
+	for _, tg := range o.TargetsFor("aws") {
+		got = append(got, tg.Tenant)
+	}
+	if strings.Join(got, ",") != "1,2" {
+		t.Errorf("aws targets = %v, want 1,2 in order", got)
+	}
+	if n := len(o.TargetsFor("azure")); n != 0 {
+		t.Errorf("azure has %d targets, want none", n)
+	}
+}

@@ -188,7 +188,7 @@ func (o *ScanOptions) demoPlan() (*scanPlan, error) {
 	if len(regions) == 0 {
 		regions = []string{"us-east-1"}
 	}
-	sopts := o.scannerOptions(scanners.NewTransport(true))
+	sopts := o.scannerOptions(scanners.NewTransport(true, nil))
 	sopts.Regions = regions
 	s, err := aws.New(cfg, sopts)
 	if err != nil {

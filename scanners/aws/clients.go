@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/aam-dev/aam/scanners"
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -108,7 +109,11 @@ func retryer(attempts int, maxBackoff time.Duration) func() awssdk.Retryer {
 // isolated account nothing but the given credentials and endpoint.
 func (s *Scanner) loadConfig(ctx context.Context, a AccountConfig, region string) (awssdk.Config, error) {
 	if a.isolated != nil {
-		client := &http.Client{Transport: s.opts.Limiter.Wrap(s.opts.Transport)}
+		base := s.opts.Transport
+		if base == nil && s.opts.RootCAs != nil {
+			base = scanners.NewTransport(false, s.opts.RootCAs)
+		}
+		client := &http.Client{Transport: s.opts.Limiter.Wrap(base)}
 		iso := a.isolated
 		cfg := awssdk.Config{
 			Region:           region,
@@ -154,13 +159,15 @@ func (s *Scanner) loadConfig(ctx context.Context, a AccountConfig, region string
 		return cfg, errors.New("no AWS region: pass --region, set AWS_REGION, or set region in the profile or aam.yaml")
 	}
 	// Bound the SDK's own client (which carries AWS_CA_BUNDLE and the proxy
-	// settings) by the scan's limiter.
+	// settings) by the scan's limiter; the scan's roots, when given, replace
+	// the bundle's.
+	trust := func(t *http.Transport) { scanners.TrustRoots(t, s.opts.RootCAs) }
 	switch c := cfg.HTTPClient.(type) {
 	case nil:
 		// No custom settings: the client the SDK would have built.
-		cfg.HTTPClient = &http.Client{Transport: s.opts.Limiter.Wrap(awshttp.NewBuildableClient().GetTransport())}
+		cfg.HTTPClient = &http.Client{Transport: s.opts.Limiter.Wrap(awshttp.NewBuildableClient().WithTransportOptions(trust).GetTransport())}
 	case *awshttp.BuildableClient:
-		cfg.HTTPClient = &http.Client{Transport: s.opts.Limiter.Wrap(c.GetTransport())}
+		cfg.HTTPClient = &http.Client{Transport: s.opts.Limiter.Wrap(c.WithTransportOptions(trust).GetTransport())}
 	case *http.Client:
 		cfg.HTTPClient = &http.Client{Transport: s.opts.Limiter.Wrap(c.Transport)}
 	default:

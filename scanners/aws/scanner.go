@@ -38,8 +38,16 @@ type Scanner struct {
 	opts scanners.Options
 }
 
-// New returns a scanner for cfg.
+// New returns a scanner for cfg. When opts has targets addressed to aws, it
+// scans exactly those accounts instead of cfg's.
 func New(cfg Config, opts scanners.Options) (*Scanner, error) {
+	if ts := opts.TargetsFor(ProviderName); len(ts) > 0 {
+		accounts, err := targetAccounts(ts)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Accounts = accounts
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
