@@ -9,7 +9,15 @@ import (
 )
 
 func testRegistry() *Registry {
-	return NewRegistry(Provider{Name: "aws", New: func(context.Context, *yaml.Node, Options) (Scanner, error) { return nil, nil }})
+	r, err := NewRegistry(testProvider("aws"))
+	if err != nil {
+		panic(err)
+	}
+	return r
+}
+
+func testProvider(name string) Provider {
+	return Provider{Name: name, New: func(context.Context, *yaml.Node, Options) (Scanner, error) { return nil, nil }}
 }
 
 func TestParseConfig(t *testing.T) {

@@ -1,11 +1,21 @@
 // Package scanners defines what a provider scanner is, the explicit registry
 // of the providers aam knows, the aam.yaml configuration file, and the HTTP
-// transport every scanner's SDK clients share (bounded concurrency, and in
-// demo mode a guard that refuses anything but loopback).
+// transport every scanner's SDK clients share (bounded concurrency, the
+// certificate authorities to trust, and in demo mode a guard that refuses
+// anything but loopback).
+//
+// The machinery every provider shares lives in packages below it: scope
+// (writing one scope and deciding whether it completes), fanout (bounded
+// concurrency that survives a panic), failure (the classes of provider
+// errors) and secrets (inline-secret detection and fingerprints). Each
+// provider has its own folder (aws, ...) with the same file names for the
+// same jobs: scanner.go, config.go, clients.go, errors.go, and one file per
+// API it calls.
 package scanners
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
 	"net/http"
 	"sort"
@@ -35,9 +45,21 @@ type Options struct {
 	// Limiter bounds the API calls in flight across the whole scan.
 	Limiter *Limiter
 	// Transport, when set, is the base transport of every SDK client (the
-	// demo's loopback-only one); otherwise each client uses the SDK's own,
-	// which honours AWS_CA_BUNDLE and the proxy variables.
+	// demo's loopback-only one, built with NewTransport); otherwise each
+	// client uses the SDK's own, which honours AWS_CA_BUNDLE and the proxy
+	// variables.
 	Transport http.RoundTripper
+	// RootCAs, when set, are the certificate authorities the transports a
+	// scanner builds itself trust (the lab's throwaway CA): Go reads
+	// SSL_CERT_FILE only once per process, so they are passed explicitly. A
+	// Transport given above is used as it is: build it with
+	// NewTransport(loopbackOnly, RootCAs).
+	RootCAs *x509.CertPool
+	// Targets are tenants reached at fixed endpoints with static
+	// credentials (the lab). A provider that has targets addressed to it
+	// scans exactly those, and ignores its aam.yaml tenants, the user's
+	// profiles and the provider's environment variables.
+	Targets []Target
 	// MaxAttempts and MaxBackoff configure the SDKs' own retryers.
 	MaxAttempts int
 	MaxBackoff  time.Duration
@@ -49,6 +71,38 @@ type Options struct {
 	// seen inline (inventory.Store.FingerprintKey); it is called once a scan
 	// runs. Nil, or an empty key, means a key for this run only.
 	FingerprintKey func() []byte
+}
+
+// Target is one tenant reached at a fixed endpoint with static credentials,
+// ignoring the user's own profiles and environment (the lab).
+type Target struct {
+	Provider string // "aws"
+	Tenant   string // e.g. the AWS account id, as the provider names it
+	// Label names the tenant in errors before its id is known (e.g. the
+	// account alias); Tenant when empty.
+	Label string
+	// Endpoint is the base URL of every API of that provider (http:// or
+	// https://).
+	Endpoint string
+	// Credentials are provider-specific: for aws "access_key_id" and
+	// "secret_access_key". A provider refuses a target that lacks a key it
+	// needs, or has one it does not know.
+	Credentials map[string]string
+	// Regions are the regions to scan, where the provider has any; the
+	// command line's (Options.Regions) replace them, and without any the
+	// provider scans its configured or default regions.
+	Regions []string
+}
+
+// TargetsFor returns the targets addressed to provider.
+func (o Options) TargetsFor(provider string) []Target {
+	var out []Target
+	for _, t := range o.Targets {
+		if t.Provider == provider {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // Provider is one entry of the registry.
@@ -64,13 +118,20 @@ type Registry struct {
 	providers map[string]Provider
 }
 
-// NewRegistry returns a registry of the given providers.
-func NewRegistry(ps ...Provider) *Registry {
+// NewRegistry returns a registry of the given providers. Two providers of
+// one name are refused: one would silently replace the other.
+func NewRegistry(ps ...Provider) (*Registry, error) {
 	r := &Registry{providers: map[string]Provider{}}
 	for _, p := range ps {
+		if p.Name == "" || p.New == nil {
+			return nil, fmt.Errorf("a provider of the registry has no name or no New (%q): this build of aam is broken, please report it", p.Name)
+		}
+		if _, dup := r.providers[p.Name]; dup {
+			return nil, fmt.Errorf("provider %q is registered twice: this build of aam is broken, please report it", p.Name)
+		}
 		r.providers[p.Name] = p
 	}
-	return r
+	return r, nil
 }
 
 // Names lists the registered providers, sorted.

@@ -2,6 +2,8 @@ package scanners
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net"
@@ -66,10 +68,12 @@ func (b *releasingBody) Close() error {
 
 // NewTransport returns the base transport for scanners. With loopbackOnly
 // (demo mode) it dials nothing but loopback addresses and ignores proxy
-// environment variables, so a demo can never reach a real tenant.
-func NewTransport(loopbackOnly bool) *http.Transport {
+// environment variables, so a demo can never reach a real tenant. roots,
+// when not nil, are the certificate authorities it trusts (see TrustRoots).
+func NewTransport(loopbackOnly bool, roots *x509.CertPool) *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 64
+	TrustRoots(t, roots)
 	if loopbackOnly {
 		t.Proxy = nil
 		d := &net.Dialer{Timeout: 10 * time.Second, Control: refuseNonLoopback}
@@ -86,6 +90,23 @@ func NewTransport(loopbackOnly bool) *http.Transport {
 		}
 	}
 	return t
+}
+
+// TrustRoots makes t speak TLS 1.2 at least and, when roots is not nil,
+// trust those certificate authorities instead of the system's (the lab's
+// throwaway CA; to trust both, build roots from x509.SystemCertPool). It is
+// for transports a provider's SDK builds itself, which NewTransport's
+// settings would not reach.
+func TrustRoots(t *http.Transport, roots *x509.CertPool) {
+	if t.TLSClientConfig == nil {
+		t.TLSClientConfig = &tls.Config{}
+	} else {
+		t.TLSClientConfig = t.TLSClientConfig.Clone()
+	}
+	t.TLSClientConfig.MinVersion = max(t.TLSClientConfig.MinVersion, tls.VersionTLS12)
+	if roots != nil {
+		t.TLSClientConfig.RootCAs = roots
+	}
 }
 
 // refuseNonLoopback runs after name resolution, on the address about to be

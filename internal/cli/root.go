@@ -64,7 +64,7 @@ type globalOptions struct {
 }
 
 // registry is the explicit list of providers this build scans.
-func registry() *scanners.Registry {
+func registry() (*scanners.Registry, error) {
 	return scanners.NewRegistry(aws.Provider())
 }
 

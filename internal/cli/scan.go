@@ -62,7 +62,11 @@ Exit codes: 0 ok, 1 error (every tenant failed, bad input), 2 usage,
 		},
 	}
 	f := cmd.Flags()
-	f.StringSliceVar(&opts.Providers, "provider", nil, "provider to scan (repeatable): "+strings.Join(registry().Names(), ", "))
+	var providers []string
+	if reg, err := registry(); err == nil { // else the command reports it when run
+		providers = reg.Names()
+	}
+	f.StringSliceVar(&opts.Providers, "provider", nil, "provider to scan (repeatable): "+strings.Join(providers, ", "))
 	f.StringArrayVar(&opts.Regions, "region", nil, "region to scan (repeatable); replaces the config file's regions")
 	f.StringVar(&opts.ConfigPath, "config", "", "config file listing tenants and regions (aam.yaml)")
 	f.IntVar(&opts.Concurrency, "concurrency", 16, "API calls in flight at most")
@@ -93,7 +97,10 @@ func (o *ScanOptions) validate() error {
 	if !o.Demo && o.ConfigPath == "" && len(o.Providers) == 0 {
 		return usagef("nothing to scan: pass --demo, --provider aws, or --config aam.yaml")
 	}
-	reg := registry()
+	reg, err := registry()
+	if err != nil {
+		return err
+	}
 	for _, p := range o.Providers {
 		if _, err := reg.Lookup(p); err != nil {
 			return usageError{err}
@@ -118,7 +125,10 @@ func (o *ScanOptions) plan(ctx context.Context) (*scanPlan, error) {
 	if o.Demo {
 		return o.demoPlan()
 	}
-	reg := registry()
+	reg, err := registry()
+	if err != nil {
+		return nil, err
+	}
 	sections := map[string]*yaml.Node{}
 	providers := o.Providers
 	if o.ConfigPath != "" {
@@ -172,7 +182,7 @@ func (o *ScanOptions) demoPlan() (*scanPlan, error) {
 		}
 	}
 	// Every region the estate has, unless --region narrows it.
-	sopts := o.scannerOptions(scanners.NewTransport(true))
+	sopts := o.scannerOptions(scanners.NewTransport(true, nil))
 	if len(sopts.Regions) == 0 {
 		sopts.Regions = slices.Sorted(maps.Keys(regions))
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aam-dev/aam/inventory"
+	"github.com/aam-dev/aam/scanners/fanout"
 	agentcore "github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol"
 	actypes "github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol/types"
 )
@@ -26,15 +27,16 @@ func (rs *regionScan) credentialProviders(ctx context.Context) error {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			// The service's first call: an endpoint without AgentCore.
-			if len(apiKeys) == 0 && rs.serviceAbsent(err) {
+			if len(apiKeys) == 0 && serviceAbsent(err) {
+				rs.scope.Absent()
 				return nil
 			}
-			rs.fail("bedrock-agentcore-control:ListApiKeyCredentialProviders", err)
+			rs.scope.Fail("bedrock-agentcore-control:ListApiKeyCredentialProviders", err)
 			return nil
 		}
 		apiKeys = append(apiKeys, page.CredentialProviders...)
 	}
-	err := forEach(ctx, rs.scanner.opts.Concurrency, apiKeys, func(ctx context.Context, it actypes.ApiKeyCredentialProviderItem) error {
+	err := fanout.ForEach(ctx, rs.scanner.opts.Concurrency, apiKeys, func(ctx context.Context, it actypes.ApiKeyCredentialProviderItem) error {
 		attrs := map[string]any{"type": "agentcore_api_key_provider", "standing": true, "region": rs.region, "fingerprint": deref(it.CredentialProviderArn)}
 		out, err := rs.c.agentcore.GetApiKeyCredentialProvider(ctx, &agentcore.GetApiKeyCredentialProviderInput{Name: it.Name})
 		if err != nil {
@@ -42,7 +44,7 @@ func (rs *regionScan) credentialProviders(ctx context.Context) error {
 				return nil // deleted since it was listed
 			}
 			// The listing says enough: the Get only adds the secret's ARN.
-			rs.optional("bedrock-agentcore-control:GetApiKeyCredentialProvider", err)
+			rs.scope.Enrichment("bedrock-agentcore-control:GetApiKeyCredentialProvider", err)
 			return rs.provider(ctx, deref(it.CredentialProviderArn), deref(it.Name), deref(it.CreatedTime), deref(it.LastUpdatedTime), now, attrs)
 		}
 		if out.ApiKeySecretArn != nil {
@@ -59,12 +61,12 @@ func (rs *regionScan) credentialProviders(ctx context.Context) error {
 	for op.HasMorePages() {
 		page, err := op.NextPage(ctx)
 		if err != nil {
-			rs.fail("bedrock-agentcore-control:ListOauth2CredentialProviders", err)
+			rs.scope.Fail("bedrock-agentcore-control:ListOauth2CredentialProviders", err)
 			return nil
 		}
 		oauth = append(oauth, page.CredentialProviders...)
 	}
-	return forEach(ctx, rs.scanner.opts.Concurrency, oauth, func(ctx context.Context, it actypes.Oauth2CredentialProviderItem) error {
+	return fanout.ForEach(ctx, rs.scanner.opts.Concurrency, oauth, func(ctx context.Context, it actypes.Oauth2CredentialProviderItem) error {
 		attrs := map[string]any{"type": "agentcore_oauth2_provider", "standing": true, "region": rs.region,
 			"vendor": string(it.CredentialProviderVendor), "fingerprint": deref(it.CredentialProviderArn)}
 		out, err := rs.c.agentcore.GetOauth2CredentialProvider(ctx, &agentcore.GetOauth2CredentialProviderInput{Name: it.Name})
@@ -73,7 +75,7 @@ func (rs *regionScan) credentialProviders(ctx context.Context) error {
 				return nil // deleted since it was listed
 			}
 			// The listing says enough: the Get only adds client id and secret ARN.
-			rs.optional("bedrock-agentcore-control:GetOauth2CredentialProvider", err)
+			rs.scope.Enrichment("bedrock-agentcore-control:GetOauth2CredentialProvider", err)
 			return rs.provider(ctx, deref(it.CredentialProviderArn), deref(it.Name), deref(it.CreatedTime), deref(it.LastUpdatedTime), now, attrs)
 		}
 		if out.ClientSecretArn != nil {
@@ -94,8 +96,10 @@ func (rs *regionScan) provider(ctx context.Context, arn, name string, created, u
 		// The stored secret is replaced by an update: its age is the update's.
 		attrs["secret_age_days"] = ageDays(now, updated)
 	}
-	return rs.node(ctx, inventory.Node{ID: arn, Kind: inventory.KindCredential, Name: name, Created: created, Attrs: attrs})
+	return rs.scope.Node(ctx, inventory.Node{ID: arn, Kind: inventory.KindCredential, Name: name, Created: created, Attrs: attrs})
 }
+
+func ageDays(now time.Time, t time.Time) int { return int(now.Sub(t) / (24 * time.Hour)) }
 
 // clientID reads the OAuth client id (an identifier, not a secret) from
 // whichever vendor's configuration the provider has.
@@ -127,13 +131,13 @@ func (rs *regionScan) workloadIdentities(ctx context.Context) error {
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			rs.fail("bedrock-agentcore-control:ListWorkloadIdentities", err)
+			rs.scope.Fail("bedrock-agentcore-control:ListWorkloadIdentities", err)
 			return nil
 		}
 		for _, wi := range page.WorkloadIdentities {
 			n := inventory.Node{ID: deref(wi.WorkloadIdentityArn), Kind: inventory.KindIdentity, Name: deref(wi.Name),
 				Attrs: map[string]any{"type": "agentcore_workload_identity", "region": rs.region}}
-			if err := rs.node(ctx, n); err != nil {
+			if err := rs.scope.Node(ctx, n); err != nil {
 				return err
 			}
 		}
@@ -149,21 +153,21 @@ func (rs *regionScan) gatewaysAndTargets(ctx context.Context) error {
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			rs.fail("bedrock-agentcore-control:ListGateways", err)
+			rs.scope.Fail("bedrock-agentcore-control:ListGateways", err)
 			return nil
 		}
 		for _, g := range page.Items {
 			ids = append(ids, deref(g.GatewayId))
 		}
 	}
-	return forEach(ctx, rs.scanner.opts.Concurrency, ids, rs.gateway)
+	return fanout.ForEach(ctx, rs.scanner.opts.Concurrency, ids, rs.gateway)
 }
 
 func (rs *regionScan) gateway(ctx context.Context, id string) error {
 	g, err := rs.c.agentcore.GetGateway(ctx, &agentcore.GetGatewayInput{GatewayIdentifier: &id})
 	if err != nil {
 		if !notFound(err) {
-			rs.fail("bedrock-agentcore-control:GetGateway", err)
+			rs.scope.Fail("bedrock-agentcore-control:GetGateway", err)
 		}
 		return nil
 	}
@@ -176,7 +180,7 @@ func (rs *regionScan) gateway(ctx context.Context, id string) error {
 	if jwt, ok := g.AuthorizerConfiguration.(*actypes.AuthorizerConfigurationMemberCustomJWTAuthorizer); ok {
 		attrs["authorizer"] = jwtAttrs(jwt.Value)
 	}
-	if err := rs.node(ctx, inventory.Node{ID: arn, Kind: inventory.KindResource, Name: deref(g.Name), Created: deref(g.CreatedAt), Attrs: attrs}); err != nil {
+	if err := rs.scope.Node(ctx, inventory.Node{ID: arn, Kind: inventory.KindResource, Name: deref(g.Name), Created: deref(g.CreatedAt), Attrs: attrs}); err != nil {
 		return err
 	}
 	rs.mu.Lock()
@@ -194,7 +198,7 @@ func (rs *regionScan) gateway(ctx context.Context, id string) error {
 		page, err := tp.NextPage(ctx)
 		if err != nil {
 			if !notFound(err) {
-				rs.fail("bedrock-agentcore-control:ListGatewayTargets", err)
+				rs.scope.Fail("bedrock-agentcore-control:ListGatewayTargets", err)
 			}
 			return nil
 		}
@@ -218,7 +222,7 @@ func (rs *regionScan) gatewayTarget(ctx context.Context, gatewayID, gatewayARN, 
 	t, err := rs.c.agentcore.GetGatewayTarget(ctx, &agentcore.GetGatewayTargetInput{GatewayIdentifier: &gatewayID, TargetId: &targetID})
 	if err != nil {
 		if !notFound(err) {
-			rs.fail("bedrock-agentcore-control:GetGatewayTarget", err)
+			rs.scope.Fail("bedrock-agentcore-control:GetGatewayTarget", err)
 		}
 		return nil
 	}
@@ -265,10 +269,10 @@ func (rs *regionScan) gatewayTarget(ctx context.Context, gatewayID, gatewayARN, 
 	}
 	sort.Strings(credTypes)
 	attrs["credential_types"] = credTypes
-	if err := rs.node(ctx, inventory.Node{ID: id, Kind: inventory.KindResource, Name: deref(t.Name), Created: deref(t.CreatedAt), Attrs: attrs}); err != nil {
+	if err := rs.scope.Node(ctx, inventory.Node{ID: id, Kind: inventory.KindResource, Name: deref(t.Name), Created: deref(t.CreatedAt), Attrs: attrs}); err != nil {
 		return err
 	}
-	if err := rs.edge(ctx, gatewayARN, inventory.EdgeUsesTool, id, nil); err != nil {
+	if err := rs.scope.Edge(ctx, gatewayARN, inventory.EdgeUsesTool, id, nil); err != nil {
 		return err
 	}
 	for _, c := range creds {
@@ -277,11 +281,11 @@ func (rs *regionScan) gatewayTarget(ctx context.Context, gatewayID, gatewayARN, 
 		}
 		// The provider is normally written by this region's scan; a
 		// reference keeps the edge's target known if it is elsewhere.
-		if err := rs.node(ctx, inventory.Node{ID: c.arn, Kind: inventory.KindCredential, Tenant: accountOf(c.arn), Name: lastSegment(c.arn), Ref: true,
+		if err := rs.scope.Node(ctx, inventory.Node{ID: c.arn, Kind: inventory.KindCredential, Tenant: accountOf(c.arn), Name: lastSegment(c.arn), Ref: true,
 			Attrs: map[string]any{"standing": true}}); err != nil {
 			return err
 		}
-		if err := rs.edge(ctx, id, inventory.EdgeUsesCredential, c.arn, map[string]any{"credential_type": c.typ}); err != nil {
+		if err := rs.scope.Edge(ctx, id, inventory.EdgeUsesCredential, c.arn, map[string]any{"credential_type": c.typ}); err != nil {
 			return err
 		}
 	}
@@ -291,7 +295,7 @@ func (rs *regionScan) gatewayTarget(ctx context.Context, gatewayID, gatewayARN, 
 			return err
 		}
 		if fn != "" {
-			return rs.edge(ctx, id, inventory.EdgeUsesTool, fn, map[string]any{"executor": "lambda"})
+			return rs.scope.Edge(ctx, id, inventory.EdgeUsesTool, fn, map[string]any{"executor": "lambda"})
 		}
 	}
 	return nil
@@ -308,21 +312,21 @@ func (rs *regionScan) runtimes(ctx context.Context) error {
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			rs.fail("bedrock-agentcore-control:ListAgentRuntimes", err)
+			rs.scope.Fail("bedrock-agentcore-control:ListAgentRuntimes", err)
 			return nil
 		}
 		for _, r := range page.AgentRuntimes {
 			ids = append(ids, deref(r.AgentRuntimeId))
 		}
 	}
-	return forEach(ctx, rs.scanner.opts.Concurrency, ids, rs.runtime)
+	return fanout.ForEach(ctx, rs.scanner.opts.Concurrency, ids, rs.runtime)
 }
 
 func (rs *regionScan) runtime(ctx context.Context, id string) error {
 	r, err := rs.c.agentcore.GetAgentRuntime(ctx, &agentcore.GetAgentRuntimeInput{AgentRuntimeId: &id})
 	if err != nil {
 		if !notFound(err) {
-			rs.fail("bedrock-agentcore-control:GetAgentRuntime", err)
+			rs.scope.Fail("bedrock-agentcore-control:GetAgentRuntime", err)
 		}
 		return nil
 	}
@@ -345,7 +349,7 @@ func (rs *regionScan) runtime(ctx context.Context, id string) error {
 	if pc := r.ProtocolConfiguration; pc != nil {
 		attrs["protocol"] = string(pc.ServerProtocol)
 	}
-	if err := rs.node(ctx, inventory.Node{ID: arn, Kind: inventory.KindAgent, Name: deref(r.AgentRuntimeName), Created: deref(r.CreatedAt), Attrs: attrs}); err != nil {
+	if err := rs.scope.Node(ctx, inventory.Node{ID: arn, Kind: inventory.KindAgent, Name: deref(r.AgentRuntimeName), Created: deref(r.CreatedAt), Attrs: attrs}); err != nil {
 		return err
 	}
 	if err := rs.runsAs(ctx, arn, deref(r.RoleArn), map[string]any{"via": "roleArn"}); err != nil {
@@ -369,11 +373,11 @@ func (rs *regionScan) runsAsWorkload(ctx context.Context, from string, wi *actyp
 		return nil
 	}
 	wid := deref(wi.WorkloadIdentityArn)
-	if err := rs.node(ctx, inventory.Node{ID: wid, Kind: inventory.KindIdentity, Name: lastSegment(wid), Ref: true,
+	if err := rs.scope.Node(ctx, inventory.Node{ID: wid, Kind: inventory.KindIdentity, Name: lastSegment(wid), Ref: true,
 		Attrs: map[string]any{"type": "agentcore_workload_identity"}}); err != nil {
 		return err
 	}
-	return rs.edge(ctx, from, inventory.EdgeRunsAs, wid, map[string]any{"via": "workload_identity"})
+	return rs.scope.Edge(ctx, from, inventory.EdgeRunsAs, wid, map[string]any{"via": "workload_identity"})
 }
 
 // usesGateways links a runtime to each gateway of the region whose URL, ARN
@@ -388,7 +392,7 @@ func (rs *regionScan) usesGateways(ctx context.Context, from string, env map[str
 		for _, k := range vars {
 			v := env[k]
 			if (g.url != "" && strings.Contains(v, g.url)) || strings.Contains(v, g.arn) || (g.id != "" && strings.Contains(v, g.id)) {
-				if err := rs.edge(ctx, from, inventory.EdgeUsesTool, g.arn, map[string]any{"env_var": k, "found_in": "environment"}); err != nil {
+				if err := rs.scope.Edge(ctx, from, inventory.EdgeUsesTool, g.arn, map[string]any{"env_var": k, "found_in": "environment"}); err != nil {
 					return err
 				}
 				break

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/aam-dev/aam/inventory"
+	"github.com/aam-dev/aam/scanners/fanout"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockagent"
 	batypes "github.com/aws/aws-sdk-go-v2/service/bedrockagent/types"
 )
@@ -22,17 +23,18 @@ func (rs *regionScan) bedrockAgents(ctx context.Context) error {
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			if len(ids) == 0 && rs.serviceAbsent(err) {
+			if len(ids) == 0 && serviceAbsent(err) {
+				rs.scope.Absent()
 				return nil
 			}
-			rs.fail("bedrock-agent:ListAgents", err)
+			rs.scope.Fail("bedrock-agent:ListAgents", err)
 			return nil
 		}
 		for _, a := range page.AgentSummaries {
 			ids = append(ids, deref(a.AgentId))
 		}
 	}
-	return forEach(ctx, rs.scanner.opts.Concurrency, ids, rs.bedrockAgent)
+	return fanout.ForEach(ctx, rs.scanner.opts.Concurrency, ids, rs.bedrockAgent)
 }
 
 // actionGroup is one action group, gathered over the agent's versions:
@@ -48,7 +50,7 @@ func (rs *regionScan) bedrockAgent(ctx context.Context, id string) error {
 	out, err := rs.c.agents.GetAgent(ctx, &bedrockagent.GetAgentInput{AgentId: &id})
 	if err != nil {
 		if !notFound(err) {
-			rs.fail("bedrock-agent:GetAgent", err)
+			rs.scope.Fail("bedrock-agent:GetAgent", err)
 		}
 		return nil
 	}
@@ -65,7 +67,7 @@ func (rs *regionScan) bedrockAgent(ctx context.Context, id string) error {
 	for ap.HasMorePages() {
 		page, err := ap.NextPage(ctx)
 		if err != nil {
-			rs.fail("bedrock-agent:ListAgentAliases", err)
+			rs.scope.Fail("bedrock-agent:ListAgentAliases", err)
 			return nil
 		}
 		for _, al := range page.AgentAliasSummaries {
@@ -99,7 +101,7 @@ func (rs *regionScan) bedrockAgent(ctx context.Context, id string) error {
 		attrs["kms_key"] = *a.CustomerEncryptionKeyArn
 	}
 	n := inventory.Node{ID: agentARN, Kind: inventory.KindAgent, Name: deref(a.AgentName), Created: deref(a.CreatedAt), Attrs: attrs}
-	if err := rs.node(ctx, n); err != nil {
+	if err := rs.scope.Node(ctx, n); err != nil {
 		return err
 	}
 	// The role each served version runs as: DRAFT's from GetAgent, each
@@ -117,7 +119,7 @@ func (rs *regionScan) bedrockAgent(ctx context.Context, id string) error {
 		out, err := rs.c.agents.GetAgentVersion(ctx, &bedrockagent.GetAgentVersionInput{AgentId: &id, AgentVersion: &v})
 		if err != nil {
 			// Without it the version is taken to run as DRAFT's role.
-			rs.optional("bedrock-agent:GetAgentVersion", err)
+			rs.scope.Enrichment("bedrock-agent:GetAgentVersion", err)
 			roles[deref(a.AgentResourceRoleArn)] = append(roles[deref(a.AgentResourceRoleArn)], v)
 			continue
 		}
@@ -132,7 +134,7 @@ func (rs *regionScan) bedrockAgent(ctx context.Context, id string) error {
 	if len(noGuardrail) > 0 {
 		sort.Strings(noGuardrail)
 		attrs["versions_without_guardrail"] = noGuardrail
-		if err := rs.node(ctx, n); err != nil { // the same node, now with the attribute
+		if err := rs.scope.Node(ctx, n); err != nil { // the same node, now with the attribute
 			return err
 		}
 	}
@@ -160,7 +162,7 @@ func (rs *regionScan) bedrockAgent(ctx context.Context, id string) error {
 			return err
 		}
 		if fn != "" {
-			if err := rs.edge(ctx, agentARN, inventory.EdgeUsesTool, fn, map[string]any{"executor": x.executor}); err != nil {
+			if err := rs.scope.Edge(ctx, agentARN, inventory.EdgeUsesTool, fn, map[string]any{"executor": x.executor}); err != nil {
 				return err
 			}
 		}
@@ -179,10 +181,10 @@ func (rs *regionScan) bedrockAgent(ctx context.Context, id string) error {
 		if len(g.customControl) > 0 {
 			gattrs["custom_control"] = g.customControl
 		}
-		if err := rs.node(ctx, inventory.Node{ID: gid, Kind: inventory.KindResource, Name: g.name, Attrs: gattrs}); err != nil {
+		if err := rs.scope.Node(ctx, inventory.Node{ID: gid, Kind: inventory.KindResource, Name: g.name, Attrs: gattrs}); err != nil {
 			return err
 		}
-		if err := rs.edge(ctx, agentARN, inventory.EdgeUsesTool, gid, map[string]any{"versions": g.versions}); err != nil {
+		if err := rs.scope.Edge(ctx, agentARN, inventory.EdgeUsesTool, gid, map[string]any{"versions": g.versions}); err != nil {
 			return err
 		}
 		// Versions may name one function by name and by ARN: group them by
@@ -201,7 +203,7 @@ func (rs *regionScan) bedrockAgent(ctx context.Context, id string) error {
 		for _, fn := range fns {
 			versions := byFunction[fn]
 			sort.Strings(versions)
-			if err := rs.edge(ctx, gid, inventory.EdgeUsesTool, fn, map[string]any{"executor": "lambda", "versions": versions}); err != nil {
+			if err := rs.scope.Edge(ctx, gid, inventory.EdgeUsesTool, fn, map[string]any{"executor": "lambda", "versions": versions}); err != nil {
 				return err
 			}
 		}
@@ -216,7 +218,7 @@ func (rs *regionScan) bedrockAgent(ctx context.Context, id string) error {
 			continue
 		}
 		sort.Strings(kbs[kb])
-		if err := rs.edge(ctx, agentARN, inventory.EdgeUsesTool, arn, map[string]any{"versions": kbs[kb]}); err != nil {
+		if err := rs.scope.Edge(ctx, agentARN, inventory.EdgeUsesTool, arn, map[string]any{"versions": kbs[kb]}); err != nil {
 			return err
 		}
 	}
@@ -243,7 +245,7 @@ func (rs *regionScan) actionGroups(ctx context.Context, agentID, version string,
 			if notFound(err) {
 				return true // the version was deleted while we scanned
 			}
-			rs.fail("bedrock-agent:ListAgentActionGroups", err)
+			rs.scope.Fail("bedrock-agent:ListAgentActionGroups", err)
 			return false
 		}
 		for _, s := range page.ActionGroupSummaries {
@@ -253,7 +255,7 @@ func (rs *regionScan) actionGroups(ctx context.Context, agentID, version string,
 				if notFound(err) {
 					continue
 				}
-				rs.fail("bedrock-agent:GetAgentActionGroup", err)
+				rs.scope.Fail("bedrock-agent:GetAgentActionGroup", err)
 				return false
 			}
 			g := groups[gid]
@@ -288,7 +290,7 @@ func (rs *regionScan) agentKnowledgeBases(ctx context.Context, agentID, version 
 			if notFound(err) {
 				return true
 			}
-			rs.fail("bedrock-agent:ListAgentKnowledgeBases", err)
+			rs.scope.Fail("bedrock-agent:ListAgentKnowledgeBases", err)
 			return false
 		}
 		for _, kb := range page.AgentKnowledgeBaseSummaries {
@@ -310,9 +312,6 @@ type knowledgeBaseOnce struct {
 // region, and returns its ARN ("" when it could not be read).
 func (rs *regionScan) knowledgeBase(ctx context.Context, id string) (string, error) {
 	rs.mu.Lock()
-	if rs.kbs == nil {
-		rs.kbs = map[string]*knowledgeBaseOnce{}
-	}
 	ko, ok := rs.kbs[id]
 	if !ok {
 		ko = &knowledgeBaseOnce{}
@@ -323,7 +322,7 @@ func (rs *regionScan) knowledgeBase(ctx context.Context, id string) (string, err
 		out, err := rs.c.agents.GetKnowledgeBase(ctx, &bedrockagent.GetKnowledgeBaseInput{KnowledgeBaseId: &id})
 		if err != nil {
 			if !notFound(err) {
-				rs.fail("bedrock-agent:GetKnowledgeBase", err)
+				rs.scope.Fail("bedrock-agent:GetKnowledgeBase", err)
 			}
 			return
 		}
@@ -333,7 +332,7 @@ func (rs *regionScan) knowledgeBase(ctx context.Context, id string) (string, err
 		}
 		arn := deref(kb.KnowledgeBaseArn)
 		attrs := map[string]any{"type": "bedrock_knowledge_base", "status": string(kb.Status), "region": rs.region}
-		if ko.err = rs.node(ctx, inventory.Node{ID: arn, Kind: inventory.KindResource, Name: deref(kb.Name), Created: deref(kb.CreatedAt), Attrs: attrs}); ko.err != nil {
+		if ko.err = rs.scope.Node(ctx, inventory.Node{ID: arn, Kind: inventory.KindResource, Name: deref(kb.Name), Created: deref(kb.CreatedAt), Attrs: attrs}); ko.err != nil {
 			return
 		}
 		if ko.err = rs.runsAs(ctx, arn, deref(kb.RoleArn), map[string]any{"via": "roleArn"}); ko.err != nil {

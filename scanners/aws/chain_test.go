@@ -11,9 +11,11 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/aam-dev/aam/inventory"
 	"github.com/aam-dev/aam/lab"
 	awsscan "github.com/aam-dev/aam/scanners/aws"
 )
@@ -38,21 +40,28 @@ func writeCABundle(t *testing.T) string {
 	return p
 }
 
+// standardChain sets the environment of the standard credential chain, as
+// a user runs it, to reach account a at endpoint, with a corporate CA bundle
+// that does not sign the endpoint; no file of the user's is read.
+func standardChain(t *testing.T, a lab.Account, endpoint string) {
+	t.Helper()
+	for k, v := range map[string]string{
+		"AWS_CONFIG_FILE": filepath.Join(t.TempDir(), "none"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(t.TempDir(), "none"),
+		"AWS_PROFILE": "", "AWS_SESSION_TOKEN": "", "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
+		"AWS_ACCESS_KEY_ID": a.AccessKeyID, "AWS_SECRET_ACCESS_KEY": a.SecretAccessKey, "AWS_ENDPOINT_URL": endpoint,
+		"AWS_CA_BUNDLE": writeCABundle(t),
+	} {
+		t.Setenv(k, v)
+	}
+}
+
 // The standard credential chain, as a user runs it: credentials and
 // endpoint from the environment, and a corporate CA bundle (AWS_CA_BUNDLE),
 // which the SDK can only apply to its own HTTP client.
 func TestStandardChainWithCABundle(t *testing.T) {
 	e := loadEstate(t, "small.yaml")
 	srv := startLab(t, e, lab.Options{PageSize: 2})
-	a := e.Accounts[0]
-	for k, v := range map[string]string{
-		"AWS_CONFIG_FILE": filepath.Join(t.TempDir(), "none"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(t.TempDir(), "none"),
-		"AWS_PROFILE": "", "AWS_SESSION_TOKEN": "", "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
-		"AWS_ACCESS_KEY_ID": a.AccessKeyID, "AWS_SECRET_ACCESS_KEY": a.SecretAccessKey, "AWS_ENDPOINT_URL": srv.URL(),
-		"AWS_CA_BUNDLE": writeCABundle(t),
-	} {
-		t.Setenv(k, v)
-	}
+	standardChain(t, e.Accounts[0], srv.URL())
 	opts := testOptions(4)
 	opts.Transport = nil // the SDK's own client, as aam scan uses it
 	res := scan(t, context.Background(), awsscan.Config{}, opts)
@@ -66,5 +75,26 @@ func TestStandardChainWithCABundle(t *testing.T) {
 	// The limiter still bounds the SDK's own client.
 	if st := srv.Stats(); st.MaxInFlight > 4 {
 		t.Errorf("%d calls in flight with a limit of 4", st.MaxInFlight)
+	}
+}
+
+// The standard chain's own client trusts Options.RootCAs too, in place of
+// an AWS_CA_BUNDLE that does not sign the endpoint.
+func TestStandardChainTrustsRootCAs(t *testing.T) {
+	e := loadEstate(t, "small.yaml")
+	srv, pool := tlsLab(t, e)
+	a := e.Accounts[0]
+	standardChain(t, a, srv.URL)
+	opts := testOptions(4)
+	opts.Transport = nil
+	opts.RootCAs = pool
+	_, scopes := cleanScan(t, awsscan.Config{}, opts)
+	if len(scopes) != 3 {
+		t.Errorf("completed scopes %v, want IAM and both agent services", scopes)
+	}
+	for _, sc := range scopes {
+		if sc.Tenant != a.ID || (sc.Name != inventory.GlobalScope && !strings.HasPrefix(sc.Name, "us-east-1/")) {
+			t.Errorf("completed scope %v is not %s's", sc, a.ID)
+		}
 	}
 }

@@ -7,13 +7,13 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/aam-dev/aam/scanners"
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockagent"
 	agentcore "github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -109,7 +109,11 @@ func retryer(attempts int, maxBackoff time.Duration) func() awssdk.Retryer {
 // isolated account nothing but the given credentials and endpoint.
 func (s *Scanner) loadConfig(ctx context.Context, a AccountConfig, region string) (awssdk.Config, error) {
 	if a.isolated != nil {
-		client := &http.Client{Transport: s.opts.Limiter.Wrap(s.opts.Transport)}
+		base := s.opts.Transport
+		if base == nil && s.opts.RootCAs != nil {
+			base = scanners.NewTransport(false, s.opts.RootCAs)
+		}
+		client := &http.Client{Transport: s.opts.Limiter.Wrap(base)}
 		iso := a.isolated
 		cfg := awssdk.Config{
 			Region:           region,
@@ -155,35 +159,21 @@ func (s *Scanner) loadConfig(ctx context.Context, a AccountConfig, region string
 		return cfg, errors.New("no AWS region: pass --region, set AWS_REGION, or set region in the profile or aam.yaml")
 	}
 	// Bound the SDK's own client (which carries AWS_CA_BUNDLE and the proxy
-	// settings) by the scan's limiter.
+	// settings) by the scan's limiter; the scan's roots, when given, replace
+	// the bundle's.
+	trust := func(t *http.Transport) { scanners.TrustRoots(t, s.opts.RootCAs) }
 	switch c := cfg.HTTPClient.(type) {
 	case nil:
 		// No custom settings: the client the SDK would have built.
-		cfg.HTTPClient = &http.Client{Transport: s.opts.Limiter.Wrap(awshttp.NewBuildableClient().GetTransport())}
+		cfg.HTTPClient = &http.Client{Transport: s.opts.Limiter.Wrap(awshttp.NewBuildableClient().WithTransportOptions(trust).GetTransport())}
 	case *awshttp.BuildableClient:
-		cfg.HTTPClient = &http.Client{Transport: s.opts.Limiter.Wrap(c.GetTransport())}
+		cfg.HTTPClient = &http.Client{Transport: s.opts.Limiter.Wrap(c.WithTransportOptions(trust).GetTransport())}
 	case *http.Client:
 		cfg.HTTPClient = &http.Client{Transport: s.opts.Limiter.Wrap(c.Transport)}
 	default:
 		return cfg, fmt.Errorf("unexpected AWS HTTP client %T: please report this bug", c)
 	}
 	return assumeRole(cfg, a), nil
-}
-
-// assumeRole swaps cfg's credentials for the role's when the account is
-// reached through one; the SDK's provider refreshes them before they expire.
-func assumeRole(cfg awssdk.Config, a AccountConfig) awssdk.Config {
-	if a.RoleARN == "" {
-		return cfg
-	}
-	provider := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), a.RoleARN, func(o *stscreds.AssumeRoleOptions) {
-		o.RoleSessionName = "aam-scan"
-		if a.ExternalID != "" {
-			o.ExternalID = awssdk.String(a.ExternalID)
-		}
-	})
-	cfg.Credentials = awssdk.NewCredentialsCache(provider)
-	return cfg
 }
 
 func newClients(cfg awssdk.Config) clients {

@@ -1,14 +1,22 @@
-// Package aws scans AWS accounts: IAM roles, users and access keys with
-// their trust and access edges (and, later, Bedrock agents), through
-// aws-sdk-go-v2 and the standard credential chain. It only reads.
+// Package aws scans AWS accounts, through aws-sdk-go-v2 and the standard
+// credential chain: IAM roles, users and access keys with their trust and
+// access edges (iam.go); and in each region Bedrock agents with their action
+// groups and knowledge bases (bedrock.go), AgentCore runtimes, gateways,
+// workload identities and credential providers (agentcore.go), and the
+// Lambda functions they run (lambda.go), with the secrets held inline in
+// their environments, fingerprinted and never kept. It only reads.
 package aws
 
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
+
+	"github.com/aam-dev/aam/scanners"
 )
 
 // Config is the aws section of aam.yaml.
@@ -70,13 +78,15 @@ type AccountConfig struct {
 	RoleARN    string `yaml:"role_arn"`
 	ExternalID string `yaml:"external_id"`
 
-	// isolated, set only by code (the demo and tests), replaces the whole
-	// credential chain: no file, profile or environment variable is read.
+	// isolated, set only by code (targets, the demo and tests), replaces the
+	// whole credential chain: no file, profile or environment variable is
+	// read.
 	isolated *Isolated
 }
 
 // Isolated is an account reached with static credentials at a fixed
-// endpoint, ignoring the user's profiles and environment: the lab.
+// endpoint, ignoring the user's profiles and environment: the lab. A
+// scanners.Target addressed to aws becomes one.
 type Isolated struct {
 	Label           string
 	AccessKeyID     string
@@ -142,4 +152,52 @@ func (c Config) Validate() error {
 		checkRegions(where+".regions", a.Regions)
 	}
 	return errors.Join(errs...)
+}
+
+// The keys of a target's credentials.
+const (
+	credAccessKeyID     = "access_key_id"
+	credSecretAccessKey = "secret_access_key"
+)
+
+// targetAccounts turns the targets addressed to aws into the accounts they
+// stand for, each reached only through its endpoint and credentials. The
+// errors name credential keys, never their values.
+func targetAccounts(ts []scanners.Target) ([]AccountConfig, error) {
+	var (
+		accounts []AccountConfig
+		errs     []error
+	)
+	for i, t := range ts {
+		label := t.Label
+		if label == "" {
+			label = t.Tenant
+		}
+		where := fmt.Sprintf("aws target %d", i)
+		if label != "" {
+			where = fmt.Sprintf("aws target %q", label)
+		}
+		for _, k := range []string{credAccessKeyID, credSecretAccessKey} {
+			if t.Credentials[k] == "" {
+				errs = append(errs, fmt.Errorf("%s: its credentials lack %q: give the account's access key id (%s) and secret access key (%s)", where, k, credAccessKeyID, credSecretAccessKey))
+			}
+		}
+		for _, k := range slices.Sorted(maps.Keys(t.Credentials)) {
+			if k != credAccessKeyID && k != credSecretAccessKey {
+				errs = append(errs, fmt.Errorf("%s: unknown credential %q: aws takes %s and %s", where, k, credAccessKeyID, credSecretAccessKey))
+			}
+		}
+		if u, err := url.Parse(t.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("%s: endpoint %q is not an http:// or https:// URL: give the base URL of the account's APIs", where, t.Endpoint))
+		}
+		for _, r := range t.Regions {
+			if !regionPattern.MatchString(r) {
+				errs = append(errs, fmt.Errorf("%s: %q is not an AWS region name (like us-east-1)", where, r))
+			}
+		}
+		accounts = append(accounts, IsolatedAccount(Isolated{
+			Label: label, AccessKeyID: t.Credentials[credAccessKeyID], SecretAccessKey: t.Credentials[credSecretAccessKey], Endpoint: t.Endpoint,
+		}, t.Regions...))
+	}
+	return accounts, errors.Join(errs...)
 }

@@ -10,6 +10,9 @@ import (
 
 	"github.com/aam-dev/aam/inventory"
 	"github.com/aam-dev/aam/scanners/aws/iampolicy"
+	"github.com/aam-dev/aam/scanners/failure"
+	"github.com/aam-dev/aam/scanners/fanout"
+	"github.com/aam-dev/aam/scanners/scope"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 )
@@ -18,27 +21,37 @@ import (
 type iamScan struct {
 	scanner *Scanner
 	c       clients
-	w       inventory.Writer
 	account string
 	caller  string
-	scope   inventory.Scope
-	// op is the operation running when the scan failed.
-	op string
+	scope   *scope.Writer
 
 	details  iam.GetAccountAuthorizationDetailsOutput
 	policies map[string]*iampolicy.Document // managed policy ARN -> default version
 	groups   map[string]types.GroupDetail
 	known    map[string]bool // node ids this scope writes in full
-	// problems are documents that could not be read; they are recorded and
-	// the rest of the scope still completes.
-	problems []inventory.ScanError
+	// problems are documents that could not be read; they are recorded once
+	// the scope's calls all succeeded, and the scope still completes.
+	problems []problem
 }
 
+type problem struct {
+	op  string
+	err error
+}
+
+func newIAMScan(s *Scanner, c clients, w inventory.Writer, account, caller string) *iamScan {
+	sc := inventory.Scope{Provider: ProviderName, Tenant: account, Name: inventory.GlobalScope}
+	return &iamScan{scanner: s, c: c, account: account, caller: caller, scope: scope.New(w, sc, explainer(), ServiceIAM)}
+}
+
+// run scans the account's IAM. Provider failures are recorded; only a
+// store failure is returned.
 func (is *iamScan) run(ctx context.Context) error {
-	is.scope = inventory.Scope{Provider: ProviderName, Tenant: is.account, Name: inventory.GlobalScope}
-	if err := is.fetchDetails(ctx); err != nil {
-		return err
-	}
+	return is.scope.Run(ctx, is.fetchDetails, is.entities, is.accessKeys, is.recordProblems)
+}
+
+// entities writes the roles and users with their trust and access edges.
+func (is *iamScan) entities(ctx context.Context) error {
 	is.indexDetails()
 	for _, r := range is.details.RoleDetailList {
 		if err := is.role(ctx, r); err != nil {
@@ -50,21 +63,16 @@ func (is *iamScan) run(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := is.accessKeys(ctx); err != nil {
-		return err
-	}
+	return nil
+}
+
+// recordProblems records the documents that could not be read. Each stands
+// in the graph as a grant of unknown level, or a trust from unknown
+// principals: never dropped, the scan ends partial, and the rest of the
+// account still becomes current.
+func (is *iamScan) recordProblems(context.Context) error {
 	for _, p := range is.problems {
-		if err := is.w.RecordError(context.WithoutCancel(ctx), p); err != nil {
-			return storeError{err}
-		}
-	}
-	// A document we could not read is recorded (the scan ends partial) and
-	// stands in the graph as a grant of unknown level, or a trust from
-	// unknown principals: never dropped, and the rest of the account still
-	// becomes current.
-	is.op = "complete"
-	if err := is.w.CompleteScope(ctx, is.scope); err != nil {
-		return storeError{err}
+		is.scope.Warn(p.op, p.err)
 	}
 	return nil
 }
@@ -72,14 +80,14 @@ func (is *iamScan) run(ctx context.Context) error {
 // fetchDetails pages GetAccountAuthorizationDetails to the end: roles,
 // users, groups and managed policies with their documents, in the fewest calls.
 func (is *iamScan) fetchDetails(ctx context.Context) error {
-	is.op = "iam:GetAccountAuthorizationDetails"
 	p := iam.NewGetAccountAuthorizationDetailsPaginator(is.c.iam, &iam.GetAccountAuthorizationDetailsInput{
 		Filter: []types.EntityType{types.EntityTypeRole, types.EntityTypeUser, types.EntityTypeGroup, types.EntityTypeLocalManagedPolicy, types.EntityTypeAWSManagedPolicy},
 	})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return err
+			is.scope.Fail("iam:GetAccountAuthorizationDetails", err)
+			return nil
 		}
 		is.details.RoleDetailList = append(is.details.RoleDetailList, page.RoleDetailList...)
 		is.details.UserDetailList = append(is.details.UserDetailList, page.UserDetailList...)
@@ -90,10 +98,7 @@ func (is *iamScan) fetchDetails(ctx context.Context) error {
 }
 
 func (is *iamScan) problem(op, what string, err error) {
-	is.problems = append(is.problems, inventory.ScanError{
-		Provider: ProviderName, Tenant: is.account, Scope: inventory.GlobalScope, Operation: op,
-		Message: fmt.Sprintf("%s: %v (kept as access of unknown level; please report the document's shape)", what, err),
-	})
+	is.problems = append(is.problems, problem{op, failure.Errorf(failure.Malformed, "%s: %w (kept as access of unknown level; please report the document's shape)", what, err)})
 }
 
 func (is *iamScan) indexDetails() {
@@ -124,25 +129,14 @@ func (is *iamScan) indexDetails() {
 	}
 }
 
+// node writes n. An IAM entity without an ARN is a problem, not a
+// failure: the rest of the account still completes.
 func (is *iamScan) node(ctx context.Context, n inventory.Node) error {
 	if n.ID == "" {
 		is.problem("read IAM", fmt.Sprintf("a %v", n.Attrs["type"]), errors.New("the API returned it without an ARN"))
 		return nil
 	}
-	if err := is.w.Node(ctx, is.scope, n); err != nil {
-		return storeError{err}
-	}
-	return nil
-}
-
-func (is *iamScan) edge(ctx context.Context, e inventory.Edge) error {
-	if e.From == "" || e.To == "" {
-		return nil
-	}
-	if err := is.w.Edge(ctx, is.scope, e); err != nil {
-		return storeError{err}
-	}
-	return nil
+	return is.scope.Node(ctx, n)
 }
 
 func tagMap(tags []types.Tag) map[string]string {
@@ -306,7 +300,7 @@ func (is *iamScan) access(ctx context.Context, from string, sources []iampolicy.
 		if len(a.grants) > 1 {
 			attrs = map[string]any{"level": a.level, "grants": a.grants}
 		}
-		if err := is.edge(ctx, inventory.Edge{From: from, To: to, Kind: inventory.EdgeCanAccess, Attrs: attrs}); err != nil {
+		if err := is.scope.Edge(ctx, from, inventory.EdgeCanAccess, to, attrs); err != nil {
 			return err
 		}
 	}
@@ -357,7 +351,7 @@ func (is *iamScan) trust(ctx context.Context, role, raw string) error {
 		if err := is.node(ctx, unknown); err != nil {
 			return err
 		}
-		return is.edge(ctx, inventory.Edge{From: unknown.ID, To: role, Kind: inventory.EdgeCanAssume, Attrs: map[string]any{"unreadable_trust_policy": true}})
+		return is.scope.Edge(ctx, unknown.ID, inventory.EdgeCanAssume, role, map[string]any{"unreadable_trust_policy": true})
 	}
 	type agg struct {
 		actions    map[string]bool
@@ -409,7 +403,7 @@ func (is *iamScan) trust(ctx context.Context, role, raw string) error {
 		if acct := accountOf(from); acct != "" && acct != is.account {
 			attrs["cross_account"] = true
 		}
-		if err := is.edge(ctx, inventory.Edge{From: from, To: role, Kind: inventory.EdgeCanAssume, Attrs: attrs}); err != nil {
+		if err := is.scope.Edge(ctx, from, inventory.EdgeCanAssume, role, attrs); err != nil {
 			return err
 		}
 	}
@@ -488,24 +482,24 @@ func federatedName(id string) string {
 }
 
 // accessKeys lists every user's access keys and when each was last used,
-// several users at a time.
+// several users at a time. When calls fail, one failure is recorded for the
+// scope: the first.
 func (is *iamScan) accessKeys(ctx context.Context) error {
-	err := forEach(ctx, is.scanner.opts.Concurrency, is.details.UserDetailList, is.userKeys)
+	err := fanout.ForEach(ctx, is.scanner.opts.Concurrency, is.details.UserDetailList, is.userKeys)
 	if ctx.Err() != nil {
-		is.op = "iam:ListAccessKeys"
-		return ctx.Err()
-	}
-	if err == nil {
+		is.scope.Fail("iam:ListAccessKeys", ctx.Err())
 		return nil
 	}
-	var se storeError
-	if errors.As(err, &se) {
-		return se
+	var se *scope.StoreError
+	var oe opError
+	if !errors.As(err, &se) && errors.As(err, &oe) {
+		is.scope.Fail(oe.op, err)
+		return nil
 	}
-	is.op = operationOf(err)
-	return err
+	return err // nil, a store failure or a panic: the scope's Run handles it
 }
 
+// opError is the failure of a call of one user's, named by its operation.
 type opError struct {
 	op  string
 	err error
@@ -514,22 +508,13 @@ type opError struct {
 func (e opError) Error() string { return e.err.Error() }
 func (e opError) Unwrap() error { return e.err }
 
-func operationOf(err error) string {
-	var oe opError
-	if errors.As(err, &oe) {
-		return oe.op
-	}
-	return "iam"
-}
-
 func (is *iamScan) userKeys(ctx context.Context, u types.UserDetail) error {
 	p := iam.NewListAccessKeysPaginator(is.c.iam, &iam.ListAccessKeysInput{UserName: u.UserName})
 	var keys []types.AccessKeyMetadata
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			var nse *types.NoSuchEntityException
-			if errors.As(err, &nse) {
+			if notFound(err) {
 				return nil // the user was deleted while we scanned: it has no keys now
 			}
 			return opError{"iam:ListAccessKeys", err}
@@ -576,5 +561,5 @@ func (is *iamScan) keyNode(ctx context.Context, u types.UserDetail, k types.Acce
 	if err := is.node(ctx, n); err != nil {
 		return err
 	}
-	return is.edge(ctx, inventory.Edge{From: deref(u.Arn), To: n.ID, Kind: inventory.EdgeHasCredential})
+	return is.scope.Edge(ctx, deref(u.Arn), inventory.EdgeHasCredential, n.ID, nil)
 }

@@ -23,7 +23,7 @@ func TestAttachedPolicyWithoutDocument(t *testing.T) {
 		{"arn:aws:iam::aws:policy/AdministratorAccess", "admin"},
 		{"arn:aws:iam::111111111111:policy/custom-lost", "unknown"},
 	}
-	is := &iamScan{w: sc, account: "111111111111", scope: inventory.Scope{Provider: "aws", Tenant: "111111111111", Name: inventory.GlobalScope}, policies: nil}
+	is := newIAMScan(nil, clients{}, sc, "111111111111", "")
 	for i, tt := range tests {
 		role := types.RoleDetail{Arn: ptr("arn:aws:iam::111111111111:role/r" + string(rune('a'+i))), RoleName: ptr("r"), AssumeRolePolicyDocument: ptr(`{"Version":"2012-10-17","Statement":[]}`),
 			AttachedManagedPolicies: []types.AttachedPolicy{{PolicyArn: ptr(tt.policy)}}}
@@ -31,7 +31,7 @@ func TestAttachedPolicyWithoutDocument(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := sc.CompleteScope(ctx, is.scope); err != nil {
+	if err := sc.CompleteScope(ctx, is.scope.Scope()); err != nil {
 		t.Fatal(err)
 	}
 	if err := sc.Finish(ctx, inventory.ScanOK); err != nil {
@@ -56,7 +56,7 @@ func ptr[T any](v T) *T { return &v }
 func TestUnreadableDocumentsAreKeptAsUnknown(t *testing.T) {
 	ctx := context.Background()
 	store, sc := beginTestScan(t)
-	is := &iamScan{w: sc, account: "111111111111", scope: inventory.Scope{Provider: "aws", Tenant: "111111111111", Name: inventory.GlobalScope}}
+	is := newIAMScan(nil, clients{}, sc, "111111111111", "")
 	role := types.RoleDetail{Arn: ptr("arn:aws:iam::111111111111:role/odd"), RoleName: ptr("odd"),
 		AssumeRolePolicyDocument: ptr(`{"Statement": "not a statement"}`),
 		RolePolicyList:           []types.PolicyDetail{{PolicyName: ptr("weird"), PolicyDocument: ptr(`{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"*","Resource":"*"}]}`)}}}
@@ -66,7 +66,7 @@ func TestUnreadableDocumentsAreKeptAsUnknown(t *testing.T) {
 	if len(is.problems) != 2 {
 		t.Fatalf("problems = %+v, want the trust policy and the inline policy", is.problems)
 	}
-	if err := sc.CompleteScope(ctx, is.scope); err != nil {
+	if err := sc.CompleteScope(ctx, is.scope.Scope()); err != nil {
 		t.Fatal(err)
 	}
 	if err := sc.Finish(ctx, inventory.ScanPartial); err != nil {

@@ -60,7 +60,7 @@ func testOptions(concurrency int) scanners.Options {
 	return scanners.Options{
 		Concurrency: concurrency,
 		Limiter:     scanners.NewLimiter(concurrency),
-		Transport:   scanners.NewTransport(true),
+		Transport:   scanners.NewTransport(true, nil),
 		MaxAttempts: 10,
 		MaxBackoff:  20 * time.Millisecond,
 		Now:         func() time.Time { return now },

@@ -2,11 +2,15 @@ package aws
 
 import (
 	"context"
+	"maps"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/aam-dev/aam/inventory"
+	"github.com/aam-dev/aam/scanners/secrets"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 )
 
@@ -43,7 +47,7 @@ func (rs *regionScan) readFunction(ctx context.Context, ref string) (string, err
 		parts := strings.SplitN(ref, ":", 7)
 		if len(parts) < 7 || parts[3] != rs.region || parts[4] != rs.account {
 			// Another account or region: what it runs as is that scope's to say.
-			return ref, rs.node(ctx, inventory.Node{ID: ref, Kind: inventory.KindResource, Tenant: accountOf(ref), Name: parts[len(parts)-1], Ref: true,
+			return ref, rs.scope.Node(ctx, inventory.Node{ID: ref, Kind: inventory.KindResource, Tenant: accountOf(ref), Name: parts[len(parts)-1], Ref: true,
 				Attrs: map[string]any{"type": "lambda_function"}})
 		}
 	}
@@ -55,10 +59,10 @@ func (rs *regionScan) readFunction(ctx context.Context, ref string) (string, err
 			if !strings.HasPrefix(id, "arn:") {
 				id = "arn:aws:lambda:" + rs.region + ":" + rs.account + ":function:" + ref
 			}
-			return id, rs.node(ctx, inventory.Node{ID: id, Kind: inventory.KindResource, Name: lastSegment(id),
+			return id, rs.scope.Node(ctx, inventory.Node{ID: id, Kind: inventory.KindResource, Name: lastSegment(id),
 				Attrs: map[string]any{"type": "lambda_function", "missing": true}})
 		}
-		rs.fail("lambda:GetFunctionConfiguration", err)
+		rs.scope.Fail("lambda:GetFunctionConfiguration", err)
 		return "", nil
 	}
 	arn := deref(out.FunctionArn)
@@ -75,7 +79,7 @@ func (rs *regionScan) readFunction(ctx context.Context, ref string) (string, err
 	if t, err := time.Parse(lambdaTimeLayout, deref(out.LastModified)); err == nil {
 		attrs["last_modified"] = t.UTC().Format(time.RFC3339)
 	}
-	if err := rs.node(ctx, n); err != nil {
+	if err := rs.scope.Node(ctx, n); err != nil {
 		return "", err
 	}
 	if err := rs.runsAs(ctx, arn, deref(out.Role), map[string]any{"via": "execution_role"}); err != nil {
@@ -87,4 +91,65 @@ func (rs *regionScan) readFunction(ctx context.Context, ref string) (string, err
 		}
 	}
 	return arn, rs.usesKeys(ctx, arn, keys)
+}
+
+// environment reads an environment's variable names (values are never
+// kept) and returns the access key ids among its values, by variable. It
+// reads a Lambda function's environment and an AgentCore runtime's.
+func environment(vars map[string]string) (names []string, keys map[string]string) {
+	for k, v := range vars {
+		names = append(names, k)
+		if v = strings.TrimSpace(v); secrets.IsAccessKeyID(v) {
+			if keys == nil {
+				keys = map[string]string{}
+			}
+			keys[k] = v
+		}
+	}
+	sort.Strings(names)
+	return names, keys
+}
+
+// inlineSecrets returns the variables of env that hold a secret value
+// inline. When env holds access key ids (keys), the secret half of a key
+// pair is left out: the key's node stands for it.
+func inlineSecrets(env map[string]string, keys map[string]string) []string {
+	return secrets.Inline(env, func(name string) bool {
+		return len(keys) > 0 && (strings.EqualFold(name, "AWS_SECRET_ACCESS_KEY") || strings.EqualFold(name, "AWS_SESSION_TOKEN"))
+	})
+}
+
+// holdsSecrets writes a credential node for each secret held inline in
+// from's environment (its value never kept, only its fingerprint) and the
+// holds_secret edge.
+func (rs *regionScan) holdsSecrets(ctx context.Context, from string, env map[string]string, keys map[string]string) error {
+	for _, k := range inlineSecrets(env, keys) {
+		id := from + "#env/" + k
+		attrs := map[string]any{"type": "inline_secret", "standing": true, "found_in": "environment", "env_var": k, "fingerprint": secrets.Fingerprint(rs.scanner.opts.FingerprintKey(), env[k])}
+		if err := rs.scope.Node(ctx, inventory.Node{ID: id, Kind: inventory.KindCredential, Name: k, Attrs: attrs}); err != nil {
+			return err
+		}
+		if err := rs.scope.Edge(ctx, from, inventory.EdgeHoldsSecret, id, map[string]any{"env_var": k}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// usesKeys links from to every access key id found in its environment.
+func (rs *regionScan) usesKeys(ctx context.Context, from string, keys map[string]string) error {
+	vars := slices.Sorted(maps.Keys(keys))
+	for _, v := range vars {
+		keyID := keys[v]
+		id := AccessKeyID(keyID)
+		attrs := map[string]any{"type": "iam_access_key", "fingerprint": keyID, "standing": strings.HasPrefix(keyID, "AKIA")}
+		// Which account the key belongs to is known only to that account's IAM scope.
+		if err := rs.scope.Node(ctx, inventory.Node{ID: id, Kind: inventory.KindCredential, Name: keyID, Tenant: "unknown", Ref: true, Attrs: attrs}); err != nil {
+			return err
+		}
+		if err := rs.scope.Edge(ctx, from, inventory.EdgeUsesCredential, id, map[string]any{"env_var": v, "found_in": "environment"}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -2,18 +2,16 @@ package aws
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/aam-dev/aam/inventory"
 	"github.com/aam-dev/aam/scanners"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
+	"github.com/aam-dev/aam/scanners/fanout"
+	"github.com/aam-dev/aam/scanners/scope"
+	"github.com/aam-dev/aam/scanners/secrets"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -40,8 +38,16 @@ type Scanner struct {
 	opts scanners.Options
 }
 
-// New returns a scanner for cfg.
+// New returns a scanner for cfg. When opts has targets addressed to aws, it
+// scans exactly those accounts instead of cfg's.
 func New(cfg Config, opts scanners.Options) (*Scanner, error) {
+	if ts := opts.TargetsFor(ProviderName); len(ts) > 0 {
+		accounts, err := targetAccounts(ts)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Accounts = accounts
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -56,19 +62,7 @@ func New(cfg Config, opts scanners.Options) (*Scanner, error) {
 	if opts.Limiter == nil {
 		opts.Limiter = scanners.NewLimiter(opts.Concurrency)
 	}
-	runKey := make([]byte, 32)
-	if _, err := rand.Read(runKey); err != nil {
-		return nil, err
-	}
-	given := opts.FingerprintKey
-	opts.FingerprintKey = func() []byte {
-		if given != nil {
-			if k := given(); len(k) > 0 {
-				return k
-			}
-		}
-		return runKey
-	}
+	opts.FingerprintKey = secrets.KeyFunc(opts.FingerprintKey)
 	if opts.MaxAttempts < 1 {
 		opts.MaxAttempts = 8
 	}
@@ -91,9 +85,9 @@ func (s *Scanner) Name() string { return ProviderName }
 func (s *Scanner) Scan(ctx context.Context, w inventory.Writer) error {
 	// No early stop on ctx: once it is done every account fails fast, and
 	// each is recorded as not scanned.
-	return forEach(context.WithoutCancel(ctx), s.opts.Concurrency, s.cfg.Accounts, func(_ context.Context, a AccountConfig) error {
-		err := safely(func() error { return s.scanAccount(ctx, w, a) })
-		var pe panicError
+	return fanout.ForEach(context.WithoutCancel(ctx), s.opts.Concurrency, s.cfg.Accounts, func(_ context.Context, a AccountConfig) error {
+		err := fanout.Safely(func() error { return s.scanAccount(ctx, w, a) })
+		var pe fanout.PanicError
 		if errors.As(err, &pe) {
 			return w.RecordError(context.WithoutCancel(ctx), inventory.ScanError{Provider: ProviderName, Tenant: a.label(), Operation: "scan account", Message: pe.Error()})
 		}
@@ -124,28 +118,29 @@ func (s *Scanner) regions(a AccountConfig) []string {
 	return s.cfg.Regions
 }
 
-// scanAccount scans one account. Provider failures are recorded and return
-// nil; only a store failure is returned.
+// scanAccount scans one account: IAM (account-global) and each region's
+// agent services are separate scopes, scanned side by side; one failing
+// never stops the others. Provider failures are recorded and return nil;
+// only a store failure is returned.
 func (s *Scanner) scanAccount(ctx context.Context, w inventory.Writer, a AccountConfig) error {
 	regions := s.regions(a)
 	region := ""
 	if len(regions) > 0 {
 		region = regions[0]
 	}
-	record := func(tenant, scope, op string, err error) error {
+	record := func(op string, err error) error {
 		// Recorded even when ctx is done: a timeout is worth recording.
-		return w.RecordError(context.WithoutCancel(ctx), inventory.ScanError{Provider: ProviderName, Tenant: tenant, Scope: scope, Operation: op, Message: describe(err)})
+		return w.RecordError(context.WithoutCancel(ctx), inventory.ScanError{Provider: ProviderName, Tenant: a.label(), Operation: op, Message: describe(err)})
 	}
 	cfg, err := s.loadConfig(ctx, a, region)
 	if err != nil {
-		return record(a.label(), "", "config", err)
+		return record("config", err)
 	}
 	c := newClients(cfg)
-	id, err := c.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	account, caller, err := callerIdentity(ctx, c.sts)
 	if err != nil {
-		return record(a.label(), "", "sts:GetCallerIdentity", err)
+		return record("sts:GetCallerIdentity", err)
 	}
-	account := deref(id.Account)
 	if len(regions) == 0 {
 		regions = []string{cfg.Region}
 	}
@@ -154,41 +149,26 @@ func (s *Scanner) scanAccount(ctx context.Context, w inventory.Writer, a Account
 		mu       sync.Mutex
 		storeErr error
 	)
-	keep := func(err error) {
-		if err != nil {
-			mu.Lock()
-			storeErr = errors.Join(storeErr, err)
-			mu.Unlock()
-		}
-	}
-	// IAM (account-global) and each region's agent services are separate
-	// scopes, scanned side by side; one failing never stops the others.
-	if s.cfg.scans(ServiceIAM) {
+	run := func(scan func(context.Context) error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			is := &iamScan{scanner: s, c: c, w: w, account: account, caller: deref(id.Arn)}
-			if err := safely(func() error { return is.run(ctx) }); err != nil {
-				var se storeError
-				if errors.As(err, &se) {
-					keep(se.err)
-					return
-				}
-				keep(record(account, inventory.GlobalScope, is.op, err))
+			if err := scan(ctx); err != nil {
+				mu.Lock()
+				storeErr = errors.Join(storeErr, err)
+				mu.Unlock()
 			}
 		}()
+	}
+	if s.cfg.scans(ServiceIAM) {
+		run(newIAMScan(s, c, w, account, caller).run)
 	}
 	for _, region := range dedupe(regions) {
 		rc := newRegionClients(cfg, region)
 		for _, svc := range []string{ServiceBedrockAgent, ServiceAgentCore} {
-			if !s.cfg.scans(svc) {
-				continue
+			if s.cfg.scans(svc) {
+				run(newRegionScan(s, rc, w, account, region, svc).run)
 			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				keep(newRegionScan(s, rc, w, account, region, svc).run(ctx))
-			}()
 		}
 	}
 	wg.Wait()
@@ -207,76 +187,66 @@ func dedupe(ss []string) []string {
 	return out
 }
 
-// storeError marks a failure of the inventory writer, which stops the scan,
-// as opposed to a provider failure, which is recorded.
-type storeError struct{ err error }
+// RegionScope names the scope of one agent service in one region.
+func RegionScope(region, service string) string { return region + "/" + service }
 
-func (e storeError) Error() string { return e.err.Error() }
-func (e storeError) Unwrap() error { return e.err }
+// regionScan scans one agent service of one account in one region:
+// Bedrock agents with their action groups, knowledge bases and Lambda
+// executors (bedrock.go, lambda.go); or AgentCore runtimes, gateways,
+// workload identities and credential providers (agentcore.go). It is one
+// scope ("us-east-1/bedrock-agent"): its rows become current only if every
+// listing call it made succeeded.
+type regionScan struct {
+	scanner *Scanner
+	c       regionClients
+	scope   *scope.Writer
+	account string
+	region  string
+	service string
 
-// describe turns an SDK error into a message for scan_errors and people:
-// the service's code and message and, where we know one, what to do. The SDK
-// error text carries no credentials.
-func describe(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		msg := ae.ErrorCode() + ": " + ae.ErrorMessage()
-		if assumingRole(err) {
-			return "assuming the account's role failed: " + msg + " (the role's trust policy must allow the scanning principal, with the external_id it asks for)"
-		}
-		switch ae.ErrorCode() {
-		case "AccessDenied", "AccessDeniedException", "UnauthorizedOperation":
-			msg += " (grant the scanning principal read access, e.g. the AWS-managed SecurityAudit policy)"
-		case "InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken", "ExpiredTokenException":
-			msg += " (the credentials were refused: refresh them, e.g. aws sso login, or check the profile)"
-		case "Throttling", "ThrottlingException", "TooManyRequestsException":
-			msg += " (still throttled after retries: lower --concurrency)"
-		}
-		return msg
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return "timed out (--timeout reached)"
-	}
-	if errors.Is(err, context.Canceled) {
-		return "cancelled"
-	}
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) {
-		if re.HTTPStatusCode() < 300 {
-			// A success the SDK could not read: an API newer than this
-			// build's SDK, or an endpoint that only looks like AWS.
-			return fmt.Sprintf("could not read the answer (%v): upgrade aam, or check endpoint_url / AWS_ENDPOINT_URL", re.Err)
-		}
-		return fmt.Sprintf("HTTP %d that is not an AWS API error (%v): check endpoint_url or AWS_ENDPOINT_URL", re.HTTPStatusCode(), re.Err)
-	}
-	msg := strings.TrimSpace(err.Error())
-	var oe *smithy.OperationError
-	if errors.As(err, &oe) && oe.Err != nil {
-		msg = strings.TrimSpace(oe.Err.Error())
-	}
-	switch {
-	case strings.Contains(msg, "get credentials") || strings.Contains(msg, "failed to retrieve credentials") || strings.Contains(msg, "no EC2 IMDS role found"):
-		return "no usable AWS credentials (" + msg + "): run aws sso login or aws configure, set AWS_PROFILE, or name a profile in aam.yaml"
-	case strings.Contains(msg, "no such host") || strings.Contains(msg, "dial tcp") || strings.Contains(msg, "connection refused") || strings.Contains(msg, "i/o timeout"):
-		return "could not reach the AWS endpoint (" + msg + "): check the network and proxy, the region name, or leave out a region where this service is not offered (--region, aws.regions, aws.services)"
-	}
-	return msg
+	mu       sync.Mutex
+	lambdas  map[string]*lambdaOnce        // function ARN or name -> its one lookup
+	kbs      map[string]*knowledgeBaseOnce // knowledge base id -> its one lookup
+	gateways []gatewayRef                  // for linking runtimes to gateways
 }
 
-// assumingRole is true when err came from the STS AssumeRole call that
-// gets an account's credentials.
-func assumingRole(err error) bool {
-	for e := err; e != nil; {
-		var oe *smithy.OperationError
-		if !errors.As(e, &oe) {
-			return false
-		}
-		if oe.Operation() == "AssumeRole" {
-			return true
-		}
-		e = oe.Err
+type gatewayRef struct{ arn, id, url string }
+
+func newRegionScan(s *Scanner, c regionClients, w inventory.Writer, account, region, service string) *regionScan {
+	sc := inventory.Scope{Provider: ProviderName, Tenant: account, Name: RegionScope(region, service)}
+	return &regionScan{
+		scanner: s, c: c, account: account, region: region, service: service,
+		scope:   scope.New(w, sc, explainer(), service),
+		lambdas: map[string]*lambdaOnce{},
+		kbs:     map[string]*knowledgeBaseOnce{},
 	}
-	return false
+}
+
+// run scans the region. Provider failures are recorded; only a store
+// failure is returned.
+func (rs *regionScan) run(ctx context.Context) error {
+	switch rs.service {
+	case ServiceBedrockAgent:
+		return rs.scope.Run(ctx, rs.bedrockAgents)
+	case ServiceAgentCore:
+		// Gateways before runtimes: runtimes link to them through their environment.
+		return rs.scope.Run(ctx, rs.credentialProviders, rs.workloadIdentities, rs.gatewaysAndTargets, rs.runtimes)
+	}
+	return nil
+}
+
+// runsAs writes a reference to an IAM role (the account's IAM scope
+// describes it in full) and the runs_as edge to it.
+func (rs *regionScan) runsAs(ctx context.Context, from, roleARN string, attrs map[string]any) error {
+	if roleARN == "" {
+		return nil
+	}
+	tenant := accountOf(roleARN)
+	if err := rs.scope.Node(ctx, inventory.Node{ID: roleARN, Kind: inventory.KindIdentity, Tenant: tenant, Name: lastSegment(roleARN), Ref: true,
+		Attrs: map[string]any{"type": "iam_role"}}); err != nil {
+		return err
+	}
+	return rs.scope.Edge(ctx, from, inventory.EdgeRunsAs, roleARN, attrs)
 }
 
 func deref[T any](p *T) T {

@@ -1,0 +1,48 @@
+package aws
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestEnvironmentKeepsNamesAndKeyIDsOnly(t *testing.T) {
+	env := map[string]string{
+		"AWS_ACCESS_KEY_ID":     "AKIAIOSFODNN7EXAMPLE",
+		"AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+		"OTHER_KEY_ID":          " ASIAIOSFODNN7EXAMPLE ",
+		"NOT_A_KEY":             "AKIAshort",
+		"REGION":                "us-east-1",
+	}
+	names, keys := environment(env)
+	if got := strings.Join(names, ","); got != "AWS_ACCESS_KEY_ID,AWS_SECRET_ACCESS_KEY,NOT_A_KEY,OTHER_KEY_ID,REGION" {
+		t.Errorf("names = %s", got)
+	}
+	if len(keys) != 2 || keys["AWS_ACCESS_KEY_ID"] != "AKIAIOSFODNN7EXAMPLE" || keys["OTHER_KEY_ID"] != "ASIAIOSFODNN7EXAMPLE" {
+		t.Errorf("keys = %v", keys)
+	}
+}
+
+// The names and shapes of secrets are the secrets package's; what is AWS's
+// is that a variable holding an access key id links to the key, and that
+// the key's secret half is left out when its id is there.
+func TestInlineSecrets(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"secret-looking names", map[string]string{"OPENAI_API_KEY": "sk-x", "DB_PASSWORD": "p", "REGION": "us-east-1"}, "DB_PASSWORD,OPENAI_API_KEY"},
+		{"an access key id is not a secret", map[string]string{"AWS_ACCESS_KEY": "AKIAIOSFODNN7EXAMPLE", "LEGACY_KEY": " ASIAIOSFODNN7EXAMPLE "}, ""},
+		{"an access key's own secret links to the key", map[string]string{"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "abc", "aws_session_token": "t"}, ""},
+		{"a lone secret access key is inline", map[string]string{"AWS_SECRET_ACCESS_KEY": "abc", "AWS_SESSION_TOKEN": "t"}, "AWS_SECRET_ACCESS_KEY,AWS_SESSION_TOKEN"},
+		{"other secrets beside a key are inline", map[string]string{"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "abc", "GITHUB_TOKEN": "g"}, "GITHUB_TOKEN"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, keys := environment(tt.env)
+			if got := strings.Join(inlineSecrets(tt.env, keys), ","); got != tt.want {
+				t.Errorf("inlineSecrets = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
