@@ -13,6 +13,7 @@ import (
 
 	"github.com/aam-dev/aam/inventory"
 	"github.com/aam-dev/aam/lab"
+	labaws "github.com/aam-dev/aam/lab/aws"
 	"github.com/aam-dev/aam/scanners"
 	awsscan "github.com/aam-dev/aam/scanners/aws"
 )
@@ -31,11 +32,16 @@ func envKeys(env map[string]string) map[string]string {
 }
 
 // envSecrets are the variables the estate holds canary secrets in, less an
-// access key's own secret (the key node stands for it).
+// access key's own secret (PREFIX_SECRET_ACCESS_KEY beside the key id in
+// PREFIX_ACCESS_KEY_ID: the key node stands for it).
 func envSecrets(env map[string]string) []string {
 	var out []string
 	for k, v := range env {
-		if strings.HasPrefix(v, "CANARY-") && !(k == "AWS_SECRET_ACCESS_KEY" && len(envKeys(env)) > 0) {
+		prefix, pair := strings.CutSuffix(k, "SECRET_ACCESS_KEY")
+		if pair {
+			_, pair = envKeys(env)[prefix+"ACCESS_KEY_ID"]
+		}
+		if strings.HasPrefix(v, "CANARY-") && !pair {
 			out = append(out, k)
 		}
 	}
@@ -77,7 +83,7 @@ func checkAgents(t *testing.T, e *lab.Estate, g graph, s *inventory.Store) int {
 		}
 		return ed
 	}
-	for _, a := range e.Accounts {
+	for _, a := range e.AWS.Accounts {
 		for _, r := range a.Regions {
 			lambdaKeys := map[string][]string{} // lambda ARN -> credentials in its environment
 			for _, l := range r.Lambdas {
@@ -118,7 +124,7 @@ func checkAgents(t *testing.T, e *lab.Estate, g graph, s *inventory.Store) int {
 
 			for _, ag := range r.BedrockAgents {
 				agents++
-				arn := lab.BedrockAgentARN(r.Name, a.ID, ag.ID)
+				arn := labaws.BedrockAgentARN(r.Name, a.ID, ag.ID)
 				n, ok := g.nodes[arn]
 				if !ok {
 					t.Errorf("bedrock agent %s (%s) missing", arn, ag.Name)
@@ -129,7 +135,7 @@ func checkAgents(t *testing.T, e *lab.Estate, g graph, s *inventory.Store) int {
 				}
 				// DRAFT and every version an alias serves, each with the
 				// role it runs as and its own action groups.
-				served := map[string]bool{lab.DraftVersion: true}
+				served := map[string]bool{labaws.DraftVersion: true}
 				for _, al := range ag.Aliases {
 					served[al.RoutesTo] = true
 				}
@@ -156,7 +162,7 @@ func checkAgents(t *testing.T, e *lab.Estate, g graph, s *inventory.Store) int {
 					if !ok {
 						t.Fatalf("estate: knowledge base %s", kbID)
 					}
-					kbARN := lab.KnowledgeBaseARN(r.Name, a.ID, kb.ID)
+					kbARN := labaws.KnowledgeBaseARN(r.Name, a.ID, kb.ID)
 					hasEdge(arn, inventory.EdgeUsesTool, kbARN)
 					hasEdge(kbARN, inventory.EdgeRunsAs, a.ResolveRoleARN(kb.Role))
 				}
@@ -164,18 +170,18 @@ func checkAgents(t *testing.T, e *lab.Estate, g graph, s *inventory.Store) int {
 			}
 
 			ac := r.AgentCore
-			providerARN := func(c lab.TargetCredential) string {
+			providerARN := func(c labaws.TargetCredential) string {
 				switch c.Type {
 				case "API_KEY":
-					return lab.APIKeyProviderARN(r.Name, a.ID, c.Provider)
+					return labaws.APIKeyProviderARN(r.Name, a.ID, c.Provider)
 				case "OAUTH":
-					return lab.OAuth2ProviderARN(r.Name, a.ID, c.Provider)
+					return labaws.OAuth2ProviderARN(r.Name, a.ID, c.Provider)
 				}
 				return ""
 			}
 			gatewayCreds := map[string][]string{} // gateway id -> provider ARNs of its targets
 			for _, gw := range ac.Gateways {
-				garn := lab.GatewayARN(r.Name, a.ID, gw.ID)
+				garn := labaws.GatewayARN(r.Name, a.ID, gw.ID)
 				if _, ok := g.nodes[garn]; !ok {
 					t.Errorf("gateway %s missing", garn)
 					continue
@@ -197,20 +203,20 @@ func checkAgents(t *testing.T, e *lab.Estate, g graph, s *inventory.Store) int {
 				}
 			}
 			for _, p := range ac.APIKeyProviders {
-				n, ok := g.nodes[lab.APIKeyProviderARN(r.Name, a.ID, p.Name)]
+				n, ok := g.nodes[labaws.APIKeyProviderARN(r.Name, a.ID, p.Name)]
 				if !ok || n.Kind != inventory.KindCredential || n.Attrs["standing"] != true || !n.Created.Equal(p.Created) {
 					t.Errorf("API key provider %s = %+v", p.Name, n)
 				}
 			}
 			for _, p := range ac.OAuth2Providers {
-				n, ok := g.nodes[lab.OAuth2ProviderARN(r.Name, a.ID, p.Name)]
+				n, ok := g.nodes[labaws.OAuth2ProviderARN(r.Name, a.ID, p.Name)]
 				if !ok || n.Kind != inventory.KindCredential || n.Attrs["standing"] != true || n.Attrs["client_id"] != p.ClientID || !n.Created.Equal(p.Created) {
 					t.Errorf("OAuth2 provider %s = %+v", p.Name, n)
 				}
 			}
 			for _, rt := range ac.Runtimes {
 				agents++
-				arn := lab.RuntimeARN(r.Name, a.ID, rt.ID)
+				arn := labaws.RuntimeARN(r.Name, a.ID, rt.ID)
 				n, ok := g.nodes[arn]
 				if !ok {
 					t.Errorf("runtime %s (%s) missing", arn, rt.Name)
@@ -218,7 +224,7 @@ func checkAgents(t *testing.T, e *lab.Estate, g graph, s *inventory.Store) int {
 				}
 				hasEdge(arn, inventory.EdgeRunsAs, a.ResolveRoleARN(rt.Role))
 				if rt.WorkloadIdentity != "" {
-					hasEdge(arn, inventory.EdgeRunsAs, lab.WorkloadIdentityARN(r.Name, a.ID, rt.WorkloadIdentity))
+					hasEdge(arn, inventory.EdgeRunsAs, labaws.WorkloadIdentityARN(r.Name, a.ID, rt.WorkloadIdentity))
 				}
 				auth, _ := n.Attrs["inbound_authorizer"].(map[string]any)
 				if (auth["type"] == "none") != (rt.Authorizer == nil) {
@@ -237,8 +243,8 @@ func checkAgents(t *testing.T, e *lab.Estate, g graph, s *inventory.Store) int {
 				}
 				for _, gw := range ac.Gateways {
 					for _, v := range rt.Environment {
-						if strings.Contains(v, lab.GatewayURL(r.Name, gw.ID)) {
-							hasEdge(arn, inventory.EdgeUsesTool, lab.GatewayARN(r.Name, a.ID, gw.ID))
+						if strings.Contains(v, labaws.GatewayURL(r.Name, gw.ID)) {
+							hasEdge(arn, inventory.EdgeUsesTool, labaws.GatewayARN(r.Name, a.ID, gw.ID))
 							wantKeys = append(wantKeys, gatewayCreds[gw.ID]...)
 							break
 						}
@@ -282,11 +288,8 @@ func TestScanFindsEveryAgent(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			const pageSize = 2
 			srv := startLab(t, e, lab.Options{PageSize: pageSize})
-			cfg := labConfig(e, srv)
-			cfg.Regions = e.RegionNames()
-			opts := testOptions(8)
-			opts.Regions = cfg.Regions
-			res := scan(t, context.Background(), cfg, opts)
+			regions := e.AWS.RegionNames()
+			res := scan(t, context.Background(), awsscan.Config{}, labOptions(srv, testOptions(8), regions...))
 			if res.err != nil {
 				t.Fatal(res.err)
 			}
@@ -301,17 +304,17 @@ func TestScanFindsEveryAgent(t *testing.T) {
 			// Every list was paged to the end.
 			st := srv.Stats()
 			wantAgentPages, wantRuntimePages := 0, 0
-			for _, a := range e.Accounts {
-				for _, region := range cfg.Regions {
+			for _, a := range e.AWS.Accounts {
+				for _, region := range regions {
 					r, _ := a.Region(region)
 					wantAgentPages += pages(len(r.BedrockAgents), pageSize)
 					wantRuntimePages += pages(len(r.AgentCore.Runtimes), pageSize)
 				}
 			}
-			if got := st.Calls["bedrock-agent:ListAgents"]; got != wantAgentPages {
+			if got := st.Calls["aws/bedrock-agent:ListAgents"]; got != wantAgentPages {
 				t.Errorf("ListAgents calls = %d, want %d", got, wantAgentPages)
 			}
-			if got := st.Calls["bedrock-agentcore-control:ListAgentRuntimes"]; got != wantRuntimePages {
+			if got := st.Calls["aws/bedrock-agentcore-control:ListAgentRuntimes"]; got != wantRuntimePages {
 				t.Errorf("ListAgentRuntimes calls = %d, want %d", got, wantRuntimePages)
 			}
 		})
@@ -347,16 +350,16 @@ func TestAgentGoneBetweenScansAndRegionsNotScannedKept(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	regions := before.RegionNames()
+	regions := before.AWS.RegionNames()
 	// Remove the first Bedrock agent and the first runtime of the first
 	// account's first region from the later estate.
-	acct := &after.Accounts[0]
+	acct := &after.AWS.Accounts[0]
 	r := &acct.Regions[0]
 	if len(r.BedrockAgents) == 0 || len(r.AgentCore.Runtimes) == 0 {
 		t.Fatal("the demo's first region needs a Bedrock agent and a runtime")
 	}
-	goneAgent := lab.BedrockAgentARN(r.Name, acct.ID, r.BedrockAgents[0].ID)
-	goneRuntime := lab.RuntimeARN(r.Name, acct.ID, r.AgentCore.Runtimes[0].ID)
+	goneAgent := labaws.BedrockAgentARN(r.Name, acct.ID, r.BedrockAgents[0].ID)
+	goneRuntime := labaws.RuntimeARN(r.Name, acct.ID, r.AgentCore.Runtimes[0].ID)
 	r.BedrockAgents = r.BedrockAgents[1:]
 	r.AgentCore.Runtimes = r.AgentCore.Runtimes[1:]
 
@@ -367,10 +370,7 @@ func TestAgentGoneBetweenScansAndRegionsNotScannedKept(t *testing.T) {
 	defer store.Close()
 	scanWith := func(e *lab.Estate, regions []string) int64 {
 		srv := startLab(t, e, lab.Options{PageSize: 2})
-		cfg := labConfig(e, srv)
-		opts := testOptions(8)
-		opts.Regions = regions
-		return scanInto(t, store, cfg, opts)
+		return scanInto(t, store, awsscan.Config{}, labOptions(srv, testOptions(8), regions...))
 	}
 	scanWith(before, regions)
 
@@ -411,13 +411,13 @@ func TestAgentGoneBetweenScansAndRegionsNotScannedKept(t *testing.T) {
 
 func TestAccountThroughAssumedRole(t *testing.T) {
 	e := loadEstate(t, "two-accounts.yaml")
-	alpha, beta := e.Accounts[0], e.Accounts[1]
+	alpha, beta := e.AWS.Accounts[0], e.AWS.Accounts[1]
 	role := beta.RoleARN("alpha-reader")
 	srv := startLab(t, e, lab.Options{PageSize: 2})
 	viaAlpha := func(externalID string) awsscan.AccountConfig {
-		return awsscan.IsolatedAccount(awsscan.Isolated{Label: alpha.ID, AccessKeyID: alpha.AccessKeyID, SecretAccessKey: alpha.SecretAccessKey, Endpoint: srv.URL()}, "us-east-1").AssumingRole(role, externalID)
+		return awsscan.IsolatedAccount(awsscan.Isolated{Label: alpha.ID, AccessKeyID: alpha.AccessKeyID, SecretAccessKey: alpha.SecretAccessKey, Endpoint: srv.URL("aws")}, "us-east-1").AssumingRole(role, externalID)
 	}
-	direct := awsscan.IsolatedAccount(awsscan.Isolated{Label: alpha.ID, AccessKeyID: alpha.AccessKeyID, SecretAccessKey: alpha.SecretAccessKey, Endpoint: srv.URL()}, "us-east-1")
+	direct := awsscan.IsolatedAccount(awsscan.Isolated{Label: alpha.ID, AccessKeyID: alpha.AccessKeyID, SecretAccessKey: alpha.SecretAccessKey, Endpoint: srv.URL("aws")}, "us-east-1")
 
 	t.Run("assumable", func(t *testing.T) {
 		res := scan(t, context.Background(), awsscan.Config{Accounts: []awsscan.AccountConfig{direct, viaAlpha("lab-ext")}}, testOptions(4))
@@ -427,7 +427,7 @@ func TestAccountThroughAssumedRole(t *testing.T) {
 		g := readGraph(t, res.store)
 		// Beta's IAM was read through the role: its roles and keys are there.
 		checkEstate(t, e, g)
-		if srv.Stats().Calls["sts:AssumeRole"] == 0 {
+		if srv.Stats().Calls["aws/sts:AssumeRole"] == 0 {
 			t.Error("the lab saw no AssumeRole")
 		}
 	})
@@ -469,7 +469,6 @@ func TestPanicFailsOneScopeNotTheProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := startLab(t, e, lab.Options{})
-	cfg := labConfig(e, srv)
 	// Keys are written by the IAM scope's worker goroutines; agents by
 	// the region scopes' fan-out.
 	broken := map[string]string{ // the scope each type's panic must keep incomplete
@@ -484,7 +483,7 @@ func TestPanicFailsOneScopeNotTheProcess(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer store.Close()
-			s, err := awsscan.New(cfg, testOptions(4))
+			s, err := awsscan.New(awsscan.Config{}, labOptions(srv, testOptions(4)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -527,7 +526,7 @@ func TestEndpointWithoutOptionalCalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	labSrv := lab.NewServer(e, lab.Options{})
+	labSrv := labaws.NewServer(e.AWS, labaws.Options{})
 	optionalPath := regexp.MustCompile(`^/agents/[^/]+/agentversions/[^/]+/$|^/identities/Get(ApiKey|Oauth2)CredentialProvider$`)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if optionalPath.MatchString(r.URL.Path) && (r.Method == http.MethodGet || strings.HasPrefix(r.URL.Path, "/identities/")) {
@@ -538,7 +537,7 @@ func TestEndpointWithoutOptionalCalls(t *testing.T) {
 	}))
 	defer srv.Close()
 	var cfg awsscan.Config
-	for _, a := range e.Accounts {
+	for _, a := range e.AWS.Accounts {
 		cfg.Accounts = append(cfg.Accounts, awsscan.IsolatedAccount(awsscan.Isolated{Label: a.ID, AccessKeyID: a.AccessKeyID, SecretAccessKey: a.SecretAccessKey, Endpoint: srv.URL}, "us-east-1"))
 	}
 	res := scan(t, context.Background(), cfg, testOptions(4))
@@ -549,14 +548,14 @@ func TestEndpointWithoutOptionalCalls(t *testing.T) {
 		t.Fatalf("scan errors: %+v", errs)
 	}
 	scopes, _ := res.store.CompletedScopes(context.Background(), res.scanID)
-	if len(scopes) != 3*len(e.Accounts) {
+	if len(scopes) != 3*len(e.AWS.Accounts) {
 		t.Errorf("completed scopes = %v, want every scope", scopes)
 	}
 	g := readGraph(t, res.store)
-	for _, a := range e.Accounts {
+	for _, a := range e.AWS.Accounts {
 		r, _ := a.Region("us-east-1")
 		for _, p := range r.AgentCore.APIKeyProviders {
-			if n, ok := g.nodes[lab.APIKeyProviderARN(r.Name, a.ID, p.Name)]; !ok || n.Attrs["standing"] != true || !n.Created.Equal(p.Created) {
+			if n, ok := g.nodes[labaws.APIKeyProviderARN(r.Name, a.ID, p.Name)]; !ok || n.Attrs["standing"] != true || !n.Created.Equal(p.Created) {
 				t.Errorf("API key provider %s from the listing = %+v", p.Name, n)
 			}
 		}
@@ -568,7 +567,7 @@ func TestEndpointWithoutOptionalCalls(t *testing.T) {
 // keep their state, and nothing is recorded.
 func TestEndpointWithoutAgentServices(t *testing.T) {
 	e := loadEstate(t, "small.yaml")
-	labSrv := lab.NewServer(e, lab.Options{})
+	labSrv := labaws.NewServer(e.AWS, labaws.Options{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost || r.URL.Path != "/" {
 			// As an IAM-only emulator answers what it does not know.
@@ -579,7 +578,7 @@ func TestEndpointWithoutAgentServices(t *testing.T) {
 		labSrv.ServeHTTP(w, r)
 	}))
 	defer srv.Close()
-	a := e.Accounts[0]
+	a := e.AWS.Accounts[0]
 	cfg := awsscan.Config{Accounts: []awsscan.AccountConfig{awsscan.IsolatedAccount(awsscan.Isolated{Label: a.ID, AccessKeyID: a.AccessKeyID, SecretAccessKey: a.SecretAccessKey, Endpoint: srv.URL}, "us-east-1")}}
 	res := scan(t, context.Background(), cfg, testOptions(4))
 	if res.err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aam-dev/aam/inventory"
 	"github.com/aam-dev/aam/lab"
+	awsscan "github.com/aam-dev/aam/scanners/aws"
 )
 
 // BenchmarkScanGeneratedEstate scans a generated estate of 100 agents (two
@@ -20,12 +21,11 @@ import (
 func BenchmarkScanGeneratedEstate(b *testing.B) {
 	for _, c := range []struct{ accounts, perAccount, concurrency int }{{2, 50, 32}, {2, 50, 8}} {
 		b.Run(fmt.Sprintf("agents=%d/concurrency=%d", c.accounts*c.perAccount, c.concurrency), func(b *testing.B) {
-			e := lab.GenerateEstate(lab.GenerateOptions{Accounts: c.accounts, AgentsPerAccount: c.perAccount, Region: "us-east-1", Seed: 1})
+			e := lab.Generate(lab.GenerateOptions{Accounts: c.accounts, AgentsPerAccount: c.perAccount, Region: "us-east-1", Seed: 1})
 			for i := 0; i < b.N; i++ {
 				srv := startLab(b, e, lab.Options{Latency: 20 * time.Millisecond})
-				cfg := labConfig(e, srv)
 				start := time.Now()
-				res := scan(b, context.Background(), cfg, testOptions(c.concurrency))
+				res := scan(b, context.Background(), awsscan.Config{}, labOptions(srv, testOptions(c.concurrency)))
 				wall := time.Since(start)
 				if res.err != nil {
 					b.Fatal(res.err)

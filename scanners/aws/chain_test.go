@@ -17,6 +17,7 @@ import (
 
 	"github.com/aam-dev/aam/inventory"
 	"github.com/aam-dev/aam/lab"
+	labaws "github.com/aam-dev/aam/lab/aws"
 	awsscan "github.com/aam-dev/aam/scanners/aws"
 )
 
@@ -43,7 +44,7 @@ func writeCABundle(t *testing.T) string {
 // standardChain sets the environment of the standard credential chain, as
 // a user runs it, to reach account a at endpoint, with a corporate CA bundle
 // that does not sign the endpoint; no file of the user's is read.
-func standardChain(t *testing.T, a lab.Account, endpoint string) {
+func standardChain(t *testing.T, a labaws.Account, endpoint string) {
 	t.Helper()
 	for k, v := range map[string]string{
 		"AWS_CONFIG_FILE": filepath.Join(t.TempDir(), "none"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(t.TempDir(), "none"),
@@ -61,7 +62,7 @@ func standardChain(t *testing.T, a lab.Account, endpoint string) {
 func TestStandardChainWithCABundle(t *testing.T) {
 	e := loadEstate(t, "small.yaml")
 	srv := startLab(t, e, lab.Options{PageSize: 2})
-	standardChain(t, e.Accounts[0], srv.URL())
+	standardChain(t, e.AWS.Accounts[0], srv.URL("aws"))
 	opts := testOptions(4)
 	opts.Transport = nil // the SDK's own client, as aam scan uses it
 	res := scan(t, context.Background(), awsscan.Config{}, opts)
@@ -83,7 +84,7 @@ func TestStandardChainWithCABundle(t *testing.T) {
 func TestStandardChainTrustsRootCAs(t *testing.T) {
 	e := loadEstate(t, "small.yaml")
 	srv, pool := tlsLab(t, e)
-	a := e.Accounts[0]
+	a := e.AWS.Accounts[0]
 	standardChain(t, a, srv.URL)
 	opts := testOptions(4)
 	opts.Transport = nil

@@ -10,8 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aam-dev/aam/internal/labscan"
 	"github.com/aam-dev/aam/inventory"
 	"github.com/aam-dev/aam/lab"
+	labaws "github.com/aam-dev/aam/lab/aws"
 	"github.com/aam-dev/aam/scanners"
 	awsscan "github.com/aam-dev/aam/scanners/aws"
 )
@@ -28,26 +30,25 @@ func loadEstate(t testing.TB, name string) *lab.Estate {
 	return e
 }
 
-func startLab(t testing.TB, e *lab.Estate, opts lab.Options) *lab.Server {
+func startLab(t testing.TB, e *lab.Estate, opts lab.Options) *lab.Lab {
 	t.Helper()
-	srv := lab.NewServer(e, opts)
-	if _, err := srv.Start("127.0.0.1:0"); err != nil {
+	l, err := lab.Start(e, opts)
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { srv.Close() })
-	return srv
+	t.Cleanup(func() { l.Close() })
+	return l
 }
 
-// labConfig points the scanner at every account of the estate, isolated
-// from the user's own profiles and environment.
-func labConfig(e *lab.Estate, srv *lab.Server) awsscan.Config {
-	var cfg awsscan.Config
-	for _, a := range e.Accounts {
-		cfg.Accounts = append(cfg.Accounts, awsscan.IsolatedAccount(awsscan.Isolated{
-			Label: a.ID, AccessKeyID: a.AccessKeyID, SecretAccessKey: a.SecretAccessKey, Endpoint: srv.URL(),
-		}, "us-east-1"))
+// labOptions points opts at every tenant of the lab, and nothing else,
+// through the one hand-off the demo uses (internal/labscan); in us-east-1
+// unless regions are given.
+func labOptions(l *lab.Lab, opts scanners.Options, regions ...string) scanners.Options {
+	if len(regions) == 0 {
+		regions = []string{"us-east-1"}
 	}
-	return cfg
+	opts.Regions = regions
+	return labscan.Options(l, opts)
 }
 
 type scanResult struct {
@@ -140,7 +141,7 @@ func (g graph) fingerprint() string {
 
 // expectedTrust derives, independently of the scanner's policy package,
 // the principals each role's trust policy lets assume it.
-func expectedTrust(t testing.TB, a lab.Account, r lab.Role) []string {
+func expectedTrust(t testing.TB, a labaws.Account, r labaws.Role) []string {
 	t.Helper()
 	var doc struct {
 		Statement json.RawMessage
@@ -209,7 +210,7 @@ func expectedTrust(t testing.TB, a lab.Account, r lab.Role) []string {
 // estate with their trust and key edges, as the estate file says.
 func checkEstate(t *testing.T, e *lab.Estate, g graph) {
 	t.Helper()
-	for _, a := range e.Accounts {
+	for _, a := range e.AWS.Accounts {
 		for _, r := range a.Roles {
 			arn := a.RoleARN(r.Name)
 			n, ok := g.nodes[arn]
@@ -255,7 +256,7 @@ func checkEstate(t *testing.T, e *lab.Estate, g graph) {
 				}
 				status := k.Status
 				if status == "" {
-					status = lab.KeyActive
+					status = labaws.KeyActive
 				}
 				if n.Kind != inventory.KindCredential || n.Attrs["status"] != status || !n.Created.Equal(k.Created) || n.Tenant != a.ID {
 					t.Errorf("key %s = %s status %v created %s, want credential %s %s", k.ID, n.Kind, n.Attrs["status"], n.Created, status, k.Created)
@@ -278,7 +279,7 @@ func checkEstate(t *testing.T, e *lab.Estate, g graph) {
 	}
 	// Nothing invented: every role, user and key node comes from the estate.
 	want := map[string]bool{}
-	for _, a := range e.Accounts {
+	for _, a := range e.AWS.Accounts {
 		for _, r := range a.Roles {
 			want[a.RoleARN(r.Name)] = true
 		}
@@ -319,7 +320,7 @@ func TestScanFindsTheEstate(t *testing.T) {
 			}
 			const pageSize = 2
 			srv := startLab(t, e, lab.Options{PageSize: pageSize})
-			res := scan(t, context.Background(), labConfig(e, srv), testOptions(4))
+			res := scan(t, context.Background(), awsscan.Config{}, labOptions(srv, testOptions(4)))
 			if res.err != nil {
 				t.Fatal(res.err)
 			}
@@ -331,7 +332,7 @@ func TestScanFindsTheEstate(t *testing.T) {
 
 			// Every list was paged to the end, with several pages.
 			wantKeyCalls, wantKeys, wantDetailCalls := 0, 0, 0
-			for _, a := range e.Accounts {
+			for _, a := range e.AWS.Accounts {
 				for _, u := range a.Users {
 					wantKeyCalls += pages(len(u.AccessKeys), pageSize)
 					wantKeys += len(u.AccessKeys)
@@ -339,13 +340,13 @@ func TestScanFindsTheEstate(t *testing.T) {
 				wantDetailCalls += pages(detailEntries(a), pageSize)
 			}
 			st := srv.Stats()
-			if got := st.Calls["iam:ListAccessKeys"]; got != wantKeyCalls {
+			if got := st.Calls["aws/iam:ListAccessKeys"]; got != wantKeyCalls {
 				t.Errorf("ListAccessKeys calls = %d, want %d (every user, every page)", got, wantKeyCalls)
 			}
-			if got := st.Calls["iam:GetAccessKeyLastUsed"]; got != wantKeys {
+			if got := st.Calls["aws/iam:GetAccessKeyLastUsed"]; got != wantKeys {
 				t.Errorf("GetAccessKeyLastUsed calls = %d, want %d", got, wantKeys)
 			}
-			if got := st.Calls["iam:GetAccountAuthorizationDetails"]; got != wantDetailCalls || got <= len(e.Accounts) {
+			if got := st.Calls["aws/iam:GetAccountAuthorizationDetails"]; got != wantDetailCalls || got <= len(e.AWS.Accounts) {
 				t.Errorf("GetAccountAuthorizationDetails calls = %d, want %d (several pages per account)", got, wantDetailCalls)
 			}
 		})
@@ -355,7 +356,7 @@ func TestScanFindsTheEstate(t *testing.T) {
 // detailEntries counts what GetAccountAuthorizationDetails lists for an
 // account: users, groups, roles, its own policies and the AWS-managed
 // policies attached to something.
-func detailEntries(a lab.Account) int {
+func detailEntries(a labaws.Account) int {
 	attached := map[string]bool{}
 	mark := func(arns []string) {
 		for _, p := range arns {
@@ -379,10 +380,10 @@ func detailEntries(a lab.Account) int {
 func TestThrottledScanFindsWhatACleanScanFinds(t *testing.T) {
 	e := loadEstate(t, "two-accounts.yaml")
 	clean := startLab(t, e, lab.Options{PageSize: 2})
-	want := readGraph(t, scan(t, context.Background(), labConfig(e, clean), testOptions(4)).store).fingerprint()
+	want := readGraph(t, scan(t, context.Background(), awsscan.Config{}, labOptions(clean, testOptions(4))).store).fingerprint()
 
 	throttled := startLab(t, e, lab.Options{PageSize: 2, ThrottleEvery: 3})
-	res := scan(t, context.Background(), labConfig(e, throttled), testOptions(4))
+	res := scan(t, context.Background(), awsscan.Config{}, labOptions(throttled, testOptions(4)))
 	if res.err != nil {
 		t.Fatal(res.err)
 	}
@@ -404,9 +405,9 @@ func TestThrottledScanFindsWhatACleanScanFinds(t *testing.T) {
 
 func TestDeniedAccountIsRecordedAndTheOtherCompletes(t *testing.T) {
 	e := loadEstate(t, "two-accounts.yaml")
-	denied := e.Accounts[1]
-	srv := startLab(t, e, lab.Options{PageSize: 2, DenyAccounts: []string{denied.ID}})
-	res := scan(t, context.Background(), labConfig(e, srv), testOptions(4))
+	denied := e.AWS.Accounts[1]
+	srv := startLab(t, e, lab.Options{PageSize: 2, Deny: []string{denied.ID}})
+	res := scan(t, context.Background(), awsscan.Config{}, labOptions(srv, testOptions(4)))
 	if res.err != nil {
 		t.Fatal(res.err)
 	}
@@ -430,7 +431,7 @@ func TestDeniedAccountIsRecordedAndTheOtherCompletes(t *testing.T) {
 	// The other account completes all its scopes: IAM and each agent
 	// service of its region.
 	scopes, _ := res.store.CompletedScopes(ctx, res.scanID)
-	other := e.Accounts[0].ID
+	other := e.AWS.Accounts[0].ID
 	wantOther := map[string]bool{inventory.GlobalScope: true,
 		awsscan.RegionScope("us-east-1", awsscan.ServiceBedrockAgent): true,
 		awsscan.RegionScope("us-east-1", awsscan.ServiceAgentCore):    true}
@@ -444,7 +445,7 @@ func TestDeniedAccountIsRecordedAndTheOtherCompletes(t *testing.T) {
 		t.Errorf("scopes of %s not completed: %v", other, wantOther)
 	}
 	g := readGraph(t, res.store)
-	only := &lab.Estate{Accounts: e.Accounts[:1]}
+	only := &lab.Estate{AWS: &labaws.Estate{Accounts: e.AWS.Accounts[:1]}}
 	checkEstate(t, only, g)
 	for id, n := range g.nodes {
 		if n.Tenant == denied.ID && n.Attrs["type"] != nil {
@@ -458,7 +459,7 @@ func TestConcurrencyBoundsCallsInFlight(t *testing.T) {
 	for _, n := range []int{1, 3} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			srv := startLab(t, e, lab.Options{PageSize: 2, Latency: 15 * time.Millisecond})
-			res := scan(t, context.Background(), labConfig(e, srv), testOptions(n))
+			res := scan(t, context.Background(), awsscan.Config{}, labOptions(srv, testOptions(n)))
 			if res.err != nil {
 				t.Fatal(res.err)
 			}
@@ -483,7 +484,7 @@ func TestTimeoutKeepsWhatFinished(t *testing.T) {
 	srv := startLab(t, e, lab.Options{Latency: latency})
 	ctx, cancel := context.WithTimeout(context.Background(), latency*3/2)
 	defer cancel()
-	res := scan(t, ctx, labConfig(e, srv), testOptions(4))
+	res := scan(t, ctx, awsscan.Config{}, labOptions(srv, testOptions(4)))
 	if res.err != nil {
 		t.Fatal(res.err)
 	}
@@ -492,7 +493,7 @@ func TestTimeoutKeepsWhatFinished(t *testing.T) {
 		t.Errorf("scopes %v completed within %v at %v a call", scopes, latency*3/2, latency)
 	}
 	errs, _ := res.store.ScanErrors(context.Background(), res.scanID)
-	if len(errs) != 3*len(e.Accounts) {
+	if len(errs) != 3*len(e.AWS.Accounts) {
 		t.Fatalf("scan errors = %+v, want one per scope (IAM and two agent services) of each account", errs)
 	}
 	for _, se := range errs {

@@ -112,11 +112,37 @@ func environment(vars map[string]string) (names []string, keys map[string]string
 
 // inlineSecrets returns the variables of env that hold a secret value
 // inline. When env holds access key ids (keys), the secret half of a key
-// pair is left out: the key's node stands for it.
+// pair (and its session token) is left out: the key's node stands for it.
 func inlineSecrets(env map[string]string, keys map[string]string) []string {
-	return secrets.Inline(env, func(name string) bool {
-		return len(keys) > 0 && (strings.EqualFold(name, "AWS_SECRET_ACCESS_KEY") || strings.EqualFold(name, "AWS_SESSION_TOKEN"))
-	})
+	return secrets.Inline(env, func(name string) bool { return keyPairSecret(name, keys) })
+}
+
+// keyPairSecret reports whether the variable name holds the secret half,
+// or the session token, of an access key whose id env holds under the same
+// prefix: AWS_SECRET_ACCESS_KEY beside AWS_ACCESS_KEY_ID, and, in a Lambda
+// (which reserves the AWS_ names), DEPLOYER_SECRET_ACCESS_KEY beside
+// DEPLOYER_ACCESS_KEY_ID.
+func keyPairSecret(name string, keys map[string]string) bool {
+	prefix, ok := cutSuffixFold(name, "SECRET_ACCESS_KEY", "SECRET_KEY", "SESSION_TOKEN")
+	if !ok {
+		return false
+	}
+	for idVar := range keys {
+		if p, ok := cutSuffixFold(idVar, "ACCESS_KEY_ID", "ACCESS_KEY", "KEY_ID"); ok && strings.EqualFold(p, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// cutSuffixFold cuts the first of suffixes s ends with, ignoring case.
+func cutSuffixFold(s string, suffixes ...string) (string, bool) {
+	for _, suf := range suffixes {
+		if len(s) >= len(suf) && strings.EqualFold(s[len(s)-len(suf):], suf) {
+			return s[:len(s)-len(suf)], true
+		}
+	}
+	return "", false
 }
 
 // holdsSecrets writes a credential node for each secret held inline in

@@ -35,6 +35,8 @@ func TestInlineSecrets(t *testing.T) {
 		{"an access key id is not a secret", map[string]string{"AWS_ACCESS_KEY": "AKIAIOSFODNN7EXAMPLE", "LEGACY_KEY": " ASIAIOSFODNN7EXAMPLE "}, ""},
 		{"an access key's own secret links to the key", map[string]string{"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "abc", "aws_session_token": "t"}, ""},
 		{"a lone secret access key is inline", map[string]string{"AWS_SECRET_ACCESS_KEY": "abc", "AWS_SESSION_TOKEN": "t"}, "AWS_SECRET_ACCESS_KEY,AWS_SESSION_TOKEN"},
+		{"a renamed pair links to its key (Lambda reserves the AWS_ names)", map[string]string{"DEPLOYER_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "DEPLOYER_SECRET_ACCESS_KEY": "abc", "deployer_session_token": "t"}, ""},
+		{"a secret key of another prefix is inline", map[string]string{"DEPLOYER_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "BACKUP_SECRET_ACCESS_KEY": "abc"}, "BACKUP_SECRET_ACCESS_KEY"},
 		{"other secrets beside a key are inline", map[string]string{"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "abc", "GITHUB_TOKEN": "g"}, "GITHUB_TOKEN"},
 	}
 	for _, tt := range tests {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aam-dev/aam/inventory"
 	"github.com/aam-dev/aam/lab"
+	labaws "github.com/aam-dev/aam/lab/aws"
 	"github.com/aam-dev/aam/scanners"
 	awsscan "github.com/aam-dev/aam/scanners/aws"
 )
@@ -17,7 +18,7 @@ import (
 // labTargets addresses every account of the estate at endpoint.
 func labTargets(e *lab.Estate, endpoint string, regions ...string) []scanners.Target {
 	var ts []scanners.Target
-	for _, a := range e.Accounts {
+	for _, a := range e.AWS.Accounts {
 		ts = append(ts, scanners.Target{Provider: awsscan.ProviderName, Tenant: a.ID, Label: a.Alias, Endpoint: endpoint, Regions: regions,
 			Credentials: map[string]string{"access_key_id": a.AccessKeyID, "secret_access_key": a.SecretAccessKey}})
 	}
@@ -46,7 +47,7 @@ func cleanScan(t *testing.T, cfg awsscan.Config, opts scanners.Options) (scanRes
 // pool that trusts it.
 func tlsLab(t *testing.T, e *lab.Estate) (*httptest.Server, *x509.CertPool) {
 	t.Helper()
-	srv := httptest.NewTLSServer(lab.NewServer(e, lab.Options{PageSize: 2}))
+	srv := httptest.NewTLSServer(labaws.NewServer(e.AWS, labaws.Options{PageSize: 2}))
 	t.Cleanup(srv.Close)
 	pool := x509.NewCertPool()
 	pool.AddCert(srv.Certificate())
@@ -71,9 +72,9 @@ func TestTargetsReplaceTheConfiguredAccounts(t *testing.T) {
 		Accounts:    []awsscan.AccountConfig{{Profile: "nowhere"}, {RoleARN: "arn:aws:iam::999999999999:role/elsewhere"}},
 	}
 	opts := testOptions(4)
-	opts.Targets = append(labTargets(e, srv.URL()), scanners.Target{Provider: "gcp", Tenant: "a-project", Endpoint: "http://192.0.2.1:3"})
+	opts.Targets = append(labTargets(e, srv.URL("aws")), scanners.Target{Provider: "gcp", Tenant: "a-project", Endpoint: "http://192.0.2.1:3"})
 	res, scopes := cleanScan(t, cfg, opts)
-	if len(scopes) != 3*len(e.Accounts) {
+	if len(scopes) != 3*len(e.AWS.Accounts) {
 		t.Errorf("completed scopes = %v, want IAM and both agent services of each target", scopes)
 	}
 	checkEstate(t, e, readGraph(t, res.store))

@@ -1,0 +1,175 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aam-dev/aam/inventory"
+	"github.com/aam-dev/aam/scanners"
+)
+
+// scanSummary is what aam scan prints.
+type scanSummary struct {
+	ScanID     int64
+	Status     inventory.ScanStatus
+	Elapsed    time.Duration
+	DB         string
+	Scopes     []inventory.Scope
+	Errors     []inventory.ScanError
+	Nodes      []inventory.Count
+	Edges      []inventory.Count
+	LabURLs    []string // "provider URL"
+	LabTenants int
+	LabCalls   map[string]int
+	Agents     []agentRow
+}
+
+// newScanSummary gathers what aam scan prints about res from the store.
+func newScanSummary(ctx context.Context, store *inventory.Store, res *scanners.Result, db string, plan *scanPlan) (scanSummary, error) {
+	// Read even when the scan's context is done: the summary says what was kept.
+	ctx = context.WithoutCancel(ctx)
+	sum := scanSummary{ScanID: res.ScanID, Status: res.Status, Elapsed: res.Elapsed, Scopes: res.Scopes, Errors: res.Errors, DB: db}
+	if plan.lab != nil {
+		sum.LabCalls = plan.lab.Stats().Calls
+		for _, p := range plan.lab.Providers() {
+			sum.LabURLs = append(sum.LabURLs, p+" at "+plan.lab.URL(p))
+		}
+		sum.LabTenants = plan.tenants
+	}
+	var err error
+	if sum.Nodes, err = store.NodeCounts(ctx); err != nil {
+		return sum, err
+	}
+	if sum.Edges, err = store.EdgeCounts(ctx); err != nil {
+		return sum, err
+	}
+	if sum.Agents, err = agentRows(ctx, store); err != nil {
+		return sum, err
+	}
+	return sum, nil
+}
+
+// agentRow is one agent in the summary: what it runs as, the highest
+// access that grants, and how many standing secrets it can reach.
+type agentRow struct {
+	Name, Type, Tenant string
+	RunsAs             []string
+	Access             string
+	Secrets            int
+}
+
+func agentRows(ctx context.Context, store *inventory.Store) ([]agentRow, error) {
+	agents, err := store.Nodes(ctx, inventory.NodeFilter{Kind: inventory.KindAgent})
+	if err != nil {
+		return nil, err
+	}
+	var rows []agentRow
+	for _, a := range agents {
+		reach, err := reachable(ctx, store, a.ID)
+		if err != nil {
+			return nil, err
+		}
+		typ, _ := a.Attrs["type"].(string)
+		row := agentRow{Name: a.Name, Type: typ, Tenant: a.Tenant}
+		out, _, err := store.EdgesOf(ctx, a.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range out {
+			if e.Kind == inventory.EdgeRunsAs {
+				row.RunsAs = append(row.RunsAs, nameOr(e.PeerName, e.To))
+			}
+		}
+		for _, r := range reach {
+			if r.Kind == string(inventory.KindIdentity) {
+				if l := strings.TrimPrefix(r.Detail, "access="); inventory.AccessLevelRank(l) > inventory.AccessLevelRank(row.Access) {
+					row.Access = l
+				}
+			}
+			if r.Kind == string(inventory.KindCredential) && strings.Contains(r.Detail, "standing") {
+				row.Secrets++
+			}
+		}
+		rows = append(rows, row)
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].Tenant != rows[j].Tenant {
+			return rows[i].Tenant < rows[j].Tenant
+		}
+		return rows[i].Name < rows[j].Name
+	})
+	return rows, nil
+}
+
+func (s scanSummary) write(io *IOStreams) error {
+	w := io.Out
+	fmt.Fprintf(w, "Scan %d: %s in %s, written to %s\n", s.ScanID, s.Status, s.Elapsed.Round(time.Millisecond), s.DB)
+	if len(s.LabURLs) > 0 {
+		fmt.Fprintf(w, "Demo: the built-in estate (%d tenants) served by the lab (%s); nothing outside this machine was reached.\n", s.LabTenants, strings.Join(s.LabURLs, ", "))
+	}
+	fmt.Fprintln(w)
+	t := newSummaryTable(io, "PROVIDER", "NODE KIND", "COUNT")
+	for _, c := range s.Nodes {
+		t.row(c.Provider, c.Kind, fmt.Sprint(c.N))
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	t = newSummaryTable(io, "PROVIDER", "EDGE KIND", "COUNT")
+	for _, c := range s.Edges {
+		t.row(c.Provider, c.Kind, fmt.Sprint(c.N))
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	if len(s.Agents) > 0 {
+		fmt.Fprintln(w)
+		t = newSummaryTable(io, "AGENT", "TYPE", "TENANT", "RUNS AS", "REACHES ACCESS", "STANDING SECRETS")
+		for _, a := range s.Agents {
+			access := a.Access
+			if access == "" {
+				access = "-"
+			}
+			t.row(a.Name, a.Type, a.Tenant, strings.Join(a.RunsAs, ", "), access, fmt.Sprint(a.Secrets))
+		}
+		if err := t.flush(); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(w, "\nScopes complete: %d\n", len(s.Scopes))
+	for _, sc := range s.Scopes {
+		fmt.Fprintf(w, "  %s\n", sc)
+	}
+	if len(s.Errors) == 0 {
+		fmt.Fprintln(w, "Partial failures: none")
+	} else {
+		fmt.Fprintf(w, "Partial failures: %d\n", len(s.Errors))
+		for _, e := range s.Errors {
+			where := strings.Trim(strings.Join([]string{e.Provider, e.Tenant, e.Scope}, "/"), "/")
+			fmt.Fprintf(w, "  %s %s: %s\n", where, e.Operation, e.Message)
+		}
+	}
+	if len(s.LabCalls) > 0 {
+		ops := make([]string, 0, len(s.LabCalls))
+		total := 0
+		for op, n := range s.LabCalls {
+			ops = append(ops, op)
+			total += n
+		}
+		sort.Strings(ops)
+		fmt.Fprintf(w, "\nLab calls: %d\n", total)
+		t = newSummaryTable(io, "OPERATION", "CALLS")
+		for _, op := range ops {
+			t.row(op, fmt.Sprint(s.LabCalls[op]))
+		}
+		if err := t.flush(); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(w, "\nNext: aam inventory list --kind agent --db %s, then aam inventory show <agent id>\n", s.DB)
+	return nil
+}
