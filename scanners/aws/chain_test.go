@@ -83,9 +83,9 @@ func TestStandardChainWithCABundle(t *testing.T) {
 // an AWS_CA_BUNDLE that does not sign the endpoint.
 func TestStandardChainTrustsRootCAs(t *testing.T) {
 	e := loadEstate(t, "small.yaml")
-	srv, pool := tlsLab(t, e)
+	endpoint, pool := tlsLab(t, e)
 	a := e.AWS.Accounts[0]
-	standardChain(t, a, srv.URL)
+	standardChain(t, a, endpoint)
 	opts := testOptions(4)
 	opts.Transport = nil
 	opts.RootCAs = pool

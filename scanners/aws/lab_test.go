@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -520,5 +522,48 @@ func TestDemoTransportRefusesRealAddresses(t *testing.T) {
 		if len(errs) != 1 || !strings.Contains(errs[0].Message, "demo mode refuses") {
 			t.Errorf("%s: scan errors = %+v, want the demo guard's refusal", endpoint, errs)
 		}
+	}
+}
+
+// TestVersion1EstateServesAsVersion2: a version-1 estate file (top-level
+// accounts:) and its version-2 form (the same text under aws:) serve the
+// same answers: the same calls find the same graph.
+func TestVersion1EstateServesAsVersion2(t *testing.T) {
+	for _, name := range []string{"two-accounts.yaml", "agents-3.yaml"} {
+		t.Run(name, func(t *testing.T) {
+			v1, err := os.ReadFile(filepath.Join("..", "..", "testdata", "estates", name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var v2 strings.Builder
+			v2.WriteString("version: 2\naws:\n")
+			for _, l := range strings.Split(string(v1), "\n") {
+				if strings.TrimSpace(l) != "" {
+					v2.WriteString("  ")
+				}
+				v2.WriteString(l + "\n")
+			}
+			var graphs []string
+			var calls []map[string]int
+			for _, text := range []string{string(v1), v2.String()} {
+				e, err := lab.ParseEstate([]byte(text))
+				if err != nil {
+					t.Fatal(err)
+				}
+				l := startLab(t, e, lab.Options{PageSize: 2})
+				res, _ := cleanScan(t, awsscan.Config{}, labOptions(l, testOptions(1), e.AWS.RegionNames()...))
+				graphs = append(graphs, readGraph(t, res.store).fingerprint())
+				calls = append(calls, l.Stats().Calls)
+			}
+			if len(graphs[0]) < 1000 {
+				t.Fatalf("the scan found too little to compare: %d bytes", len(graphs[0]))
+			}
+			if graphs[0] != graphs[1] {
+				t.Error("the version-1 and version-2 forms serve different graphs")
+			}
+			if !maps.Equal(calls[0], calls[1]) {
+				t.Errorf("calls differ: v1 %v, v2 %v", calls[0], calls[1])
+			}
+		})
 	}
 }

@@ -3,14 +3,12 @@ package aws_test
 import (
 	"context"
 	"crypto/x509"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/aam-dev/aam/inventory"
 	"github.com/aam-dev/aam/lab"
-	labaws "github.com/aam-dev/aam/lab/aws"
 	"github.com/aam-dev/aam/scanners"
 	awsscan "github.com/aam-dev/aam/scanners/aws"
 )
@@ -43,15 +41,34 @@ func cleanScan(t *testing.T, cfg awsscan.Config, opts scanners.Options) (scanRes
 	return res, scopes
 }
 
-// tlsLab serves the estate over TLS with a throwaway CA, and returns the
-// pool that trusts it.
-func tlsLab(t *testing.T, e *lab.Estate) (*httptest.Server, *x509.CertPool) {
+// tlsLab serves the estate over TLS under the lab's throwaway CA, and
+// returns the AWS endpoint and the pool that trusts it.
+func tlsLab(t *testing.T, e *lab.Estate) (string, *x509.CertPool) {
 	t.Helper()
-	srv := httptest.NewTLSServer(labaws.NewServer(e.AWS, labaws.Options{PageSize: 2}))
-	t.Cleanup(srv.Close)
-	pool := x509.NewCertPool()
-	pool.AddCert(srv.Certificate())
-	return srv, pool
+	l := startLab(t, e, lab.Options{PageSize: 2, TLS: true})
+	if !strings.HasPrefix(l.URL("aws"), "https://") {
+		t.Fatalf("the lab serves %s, want https", l.URL("aws"))
+	}
+	return l.URL("aws"), l.RootCAs()
+}
+
+// The demo's hand-off over TLS: the lab's CA goes to the loopback-only
+// transport, and the scan finds what it finds over plain HTTP.
+func TestHandOffOverTLS(t *testing.T) {
+	e := loadEstate(t, "two-accounts.yaml")
+	plain := startLab(t, e, lab.Options{PageSize: 2})
+	want := readGraph(t, scan(t, context.Background(), awsscan.Config{}, labOptions(plain, testOptions(4))).store).fingerprint()
+	secure := startLab(t, e, lab.Options{PageSize: 2, TLS: true})
+	res, scopes := cleanScan(t, awsscan.Config{}, labOptions(secure, testOptions(4)))
+	if len(scopes) != 3*len(e.AWS.Accounts) {
+		t.Errorf("completed scopes = %v", scopes)
+	}
+	if got := readGraph(t, res.store).fingerprint(); got != want {
+		t.Error("the scan over TLS found another graph than over plain HTTP")
+	}
+	if secure.Stats().Total() == 0 {
+		t.Error("the TLS lab answered no call")
+	}
 }
 
 // Targets are scanned instead of aam.yaml's accounts, and neither the
@@ -123,11 +140,11 @@ func TestTargetsRefused(t *testing.T) {
 // (Go reads SSL_CERT_FILE once per process), refused without it.
 func TestTargetOverTLSTrustsRootCAs(t *testing.T) {
 	e := loadEstate(t, "small.yaml")
-	srv, pool := tlsLab(t, e)
+	endpoint, pool := tlsLab(t, e)
 	opts := testOptions(4)
 	opts.Transport = nil // the transport the scanner builds itself
 	opts.RootCAs = pool
-	opts.Targets = labTargets(e, srv.URL, "us-east-1")
+	opts.Targets = labTargets(e, endpoint, "us-east-1")
 	res, _ := cleanScan(t, awsscan.Config{}, opts)
 	checkEstate(t, e, readGraph(t, res.store))
 
