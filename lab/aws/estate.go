@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -12,7 +11,8 @@ import (
 )
 
 // Estate is the set of cloud accounts the lab serves. Read one with
-// ParseEstate or LoadEstate, which fill in defaults and validate it.
+// ParseEstate (or, from a whole estate file, lab.ParseEstate), which fill
+// in defaults and validate it.
 type Estate struct {
 	Accounts []Account `yaml:"accounts"`
 }
@@ -163,21 +163,6 @@ func (k AccessKey) status() string {
 		return KeyActive
 	}
 	return k.Status
-}
-
-// LoadEstate reads and validates an estate file that holds only the AWS
-// section (a version-1 estate: top-level accounts). lab.LoadEstate reads
-// every version and provider.
-func LoadEstate(path string) (*Estate, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read estate: %w (check the path; estates live under testdata/estates/)", err)
-	}
-	e, err := ParseEstate(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return e, nil
 }
 
 // ParseEstate decodes the AWS section of an estate (top-level accounts:)

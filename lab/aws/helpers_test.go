@@ -214,7 +214,11 @@ func decodeError(t *testing.T, w *httptest.ResponseRecorder) wireError {
 
 func mustEstate(t testing.TB, path string) *Estate {
 	t.Helper()
-	e, err := LoadEstate(path)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := ParseEstate(data)
 	if err != nil {
 		t.Fatal(err)
 	}

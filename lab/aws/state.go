@@ -176,32 +176,24 @@ func newRegionState(account string, r Region) *regionState {
 		identities: map[string]*WorkloadIdentity{},
 	}
 	reg := &m.region
-	for i := range reg.BedrockAgents {
-		index(m.agents, reg.BedrockAgents[i].ID, &reg.BedrockAgents[i])
-	}
-	for i := range reg.KnowledgeBases {
-		index(m.kbs, reg.KnowledgeBases[i].ID, &reg.KnowledgeBases[i])
-	}
-	for i := range reg.Lambdas {
-		index(m.lambdas, reg.Lambdas[i].Name, &reg.Lambdas[i])
-	}
+	indexAll(m.agents, reg.BedrockAgents, func(a *BedrockAgent) string { return a.ID })
+	indexAll(m.kbs, reg.KnowledgeBases, func(kb *KnowledgeBase) string { return kb.ID })
+	indexAll(m.lambdas, reg.Lambdas, func(l *Lambda) string { return l.Name })
 	ac := &reg.AgentCore
-	for i := range ac.Runtimes {
-		index(m.runtimes, ac.Runtimes[i].ID, &ac.Runtimes[i])
-	}
-	for i := range ac.Gateways {
-		index(m.gateways, ac.Gateways[i].ID, &ac.Gateways[i])
-	}
-	for i := range ac.APIKeyProviders {
-		index(m.apiKeys, ac.APIKeyProviders[i].Name, &ac.APIKeyProviders[i])
-	}
-	for i := range ac.OAuth2Providers {
-		index(m.oauth2, ac.OAuth2Providers[i].Name, &ac.OAuth2Providers[i])
-	}
-	for i := range ac.WorkloadIdentities {
-		index(m.identities, ac.WorkloadIdentities[i].Name, &ac.WorkloadIdentities[i])
-	}
+	indexAll(m.runtimes, ac.Runtimes, func(r *Runtime) string { return r.ID })
+	indexAll(m.gateways, ac.Gateways, func(g *Gateway) string { return g.ID })
+	indexAll(m.apiKeys, ac.APIKeyProviders, func(p *APIKeyProvider) string { return p.Name })
+	indexAll(m.oauth2, ac.OAuth2Providers, func(p *OAuth2Provider) string { return p.Name })
+	indexAll(m.identities, ac.WorkloadIdentities, func(w *WorkloadIdentity) string { return w.Name })
 	return m
+}
+
+// indexAll indexes every item of items by key, the first of a duplicated
+// key winning.
+func indexAll[T any](m map[string]*T, items []T, key func(*T) string) {
+	for i := range items {
+		index(m, key(&items[i]), &items[i])
+	}
 }
 
 func index[T any](m map[string]*T, key string, v *T) {
