@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/aam-dev/aam/lab/aws"
@@ -52,38 +53,35 @@ func LoadEstate(path string) (*Estate, error) {
 // section). Every section is decoded strictly by its provider, filled in
 // and validated. Errors name lines and never contain secret values.
 func ParseEstate(data []byte) (*Estate, error) {
-	keys := kit.TopKeys(data)
-	version, hasVersion := 0, false
-	for _, k := range keys {
-		if k.Name == "version" {
-			hasVersion = true
-		}
+	keys, err := kit.TopKeys(data)
+	if err != nil {
+		return nil, fmt.Errorf("estate: %w", err)
 	}
-	if hasVersion {
-		var v struct {
-			Version int `yaml:"version"`
+	var version *kit.Key
+	for i := range keys {
+		if keys[i].Name == "version" {
+			version = &keys[i]
 		}
-		if err := yaml.Unmarshal(data, &v); err != nil {
-			return nil, errors.New("estate: version must be a number: write version: 2")
-		}
-		version = v.Version
 	}
 	switch {
-	case !hasVersion && slices.ContainsFunc(keys, func(k kit.Key) bool { return k.Name == "accounts" }):
+	case version == nil && slices.ContainsFunc(keys, func(k kit.Key) bool { return k.Name == "accounts" }):
 		// Version 1: the file is the aws section.
 		a, err := aws.ParseEstate(data)
 		if err != nil {
 			return nil, err
 		}
 		return &Estate{AWS: a}, nil
-	case !hasVersion && len(keys) == 0 && len(bytes.TrimSpace(stripComments(data))) == 0:
+	case version == nil && len(keys) == 0:
 		return nil, errors.New("estate is empty: start it with version: 2 and a provider section such as aws:")
-	case !hasVersion:
+	case version == nil:
 		return nil, fmt.Errorf("estate: no version: start the file with version: %d and one section per provider (%s)", EstateVersion, strings.Join(providers, ", "))
-	case version == 1:
-		return nil, errors.New("estate: a version-1 estate has no version key and lists accounts at the top: drop version: 1, or write version: 2 with an aws: section")
-	case version != EstateVersion:
-		return nil, fmt.Errorf("estate: version %d is not supported: this lab reads version %d (and version-1 files without a version key)", version, EstateVersion)
+	case version.Value == "1":
+		return nil, fmt.Errorf("estate: line %d: a version-1 estate has no version key and lists accounts at the top: drop version: 1, or write version: 2 with an aws: section", version.Line)
+	case version.Value != strconv.Itoa(EstateVersion):
+		if _, err := strconv.Atoi(version.Value); err != nil {
+			return nil, fmt.Errorf("estate: line %d: version must be a number: write version: %d", version.Line, EstateVersion)
+		}
+		return nil, fmt.Errorf("estate: line %d: version %s is not supported: this lab reads version %d (and version-1 files without a version key)", version.Line, version.Value, EstateVersion)
 	}
 	for _, k := range keys {
 		if k.Name != "version" && !slices.Contains(providers, k.Name) {
@@ -107,17 +105,6 @@ func ParseEstate(data []byte) (*Estate, error) {
 		return nil, fmt.Errorf("estate: no provider section: add one of %s", strings.Join(providers, ", "))
 	}
 	return e, nil
-}
-
-// stripComments drops YAML comment lines, to tell an empty file apart.
-func stripComments(data []byte) []byte {
-	var out []byte
-	for _, l := range bytes.Split(data, []byte("\n")) {
-		if t := bytes.TrimSpace(l); len(t) > 0 && t[0] != '#' && !bytes.Equal(t, []byte("---")) {
-			out = append(out, l...)
-		}
-	}
-	return out
 }
 
 // YAML renders the estate as a version-2 estate file that ParseEstate

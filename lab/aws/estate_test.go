@@ -54,7 +54,7 @@ func TestParseEstateErrors(t *testing.T) {
 	checkParseErrors(t, []parseErrorCase{
 		{"empty file", ``, []string{"estate is empty"}},
 		{"no accounts", `accounts: []`, []string{"has no accounts"}},
-		{"unknown field", "accounts:" + validAccount + "\n    colour: blue", []string{"field colour not found", "fix the YAML"}},
+		{"unknown field", "accounts:" + validAccount + "\n    colour: blue", []string{"field colour not found", "remove the field"}},
 		{"two documents", "accounts:" + validAccount + "\n---\naccounts: []", []string{"more than one YAML document"}},
 		{"short account id", `accounts:
   - id: "12345"

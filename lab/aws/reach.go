@@ -49,13 +49,17 @@ func tenantOf(a *accountState) Tenant {
 func (s *Server) Env(accountID string) []string {
 	s.state.mu.RLock()
 	a := s.state.account(accountID)
+	var keyID, secret string
+	if a != nil {
+		keyID, secret = a.AccessKeyID, a.SecretAccessKey
+	}
 	s.state.mu.RUnlock()
 	if a == nil {
 		return nil
 	}
 	return []string{
-		"AWS_ACCESS_KEY_ID=" + a.AccessKeyID,
-		"AWS_SECRET_ACCESS_KEY=" + a.SecretAccessKey,
+		"AWS_ACCESS_KEY_ID=" + keyID,
+		"AWS_SECRET_ACCESS_KEY=" + secret,
 		"AWS_ENDPOINT_URL=" + s.URL(),
 		"AWS_REGION=" + labRegion,
 	}

@@ -140,7 +140,7 @@ func TestParseEstateRegionErrors(t *testing.T) {
           - {name: f, role: exec, created: 2025-01-01T00:00:00Z, environment: {"1BAD": CANARY-aam-envSECRETvalue000000000}}`, []string{`environment variable name "1BAD" is not valid`}},
 		{"Lambda-reserved environment names", regionAccount + `
         lambdas:
-          - {name: f, role: exec, created: 2025-01-01T00:00:00Z, environment: {AWS_ACCESS_KEY_ID: AKIAIOSFODNN7EXAMPLE, AWS_SESSION_TOKEN: CANARY-aam-envSECRETvalue000000000, TZ: UTC}}`, []string{"AWS_ACCESS_KEY_ID, AWS_SESSION_TOKEN, TZ", "Lambda reserves", "rename the variable"}},
+          - {name: f, role: exec, created: 2025-01-01T00:00:00Z, environment: {AWS_ACCESS_KEY_ID: AKIAIOSFODNN7EXAMPLE, AWS_SESSION_TOKEN: CANARY-aam-envSECRETvalue000000000, _HANDLER: x, TZ: UTC}}`, []string{"AWS_ACCESS_KEY_ID, AWS_SESSION_TOKEN, _HANDLER, which", "Lambda reserves", "rename the variable"}},
 		{"secret in a typed field", regionAccount + `
         lambdas: CANARY-aam-misplacedSECRET0000000`, []string{"value hidden"}},
 	}

@@ -190,13 +190,21 @@ type restCall struct {
 
 // serveREST answers one rest-json request of svc.
 func (s *Server) serveREST(w http.ResponseWriter, r *http.Request, svc *restService) {
+	// The answer points into the state: it is read and encoded under the
+	// state's read lock, and written out after.
+	s.state.mu.RLock()
 	result, aerr := s.restServe(w, r, svc)
+	var body []byte
+	var err error
+	if aerr == nil {
+		body, err = json.Marshal(result)
+	}
+	s.state.mu.RUnlock()
 	s.record(aerr)
 	if aerr != nil {
 		writeRESTError(w, svc, aerr)
 		return
 	}
-	body, err := json.Marshal(result)
 	if err != nil {
 		writeRESTError(w, svc, &apiError{status: http.StatusInternalServerError, code: "InternalServerException",
 			message: "the lab could not encode its answer: report this as a bug", outcome: rejected})
@@ -251,8 +259,6 @@ func (s *Server) restServe(w http.ResponseWriter, r *http.Request, svc *restServ
 				id.principal, svc.iamPrefix, o.name, svc.iamPrefix, o.name),
 			outcome: denied}
 	}
-	s.state.mu.RLock()
-	defer s.state.mu.RUnlock()
 	c.region = id.account.regionOf(h.region)
 	return o.handle(c)
 }

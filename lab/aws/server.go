@@ -153,7 +153,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveREST(w, r, svc)
 		return
 	}
+	// The answer points into the state: it is read and encoded under the
+	// state's read lock, and written out after.
+	s.state.mu.RLock()
 	service, action, result, aerr := s.serve(w, r)
+	var body []byte
+	var err error
+	if aerr == nil {
+		body, err = marshalResponse(service, action, requestID, result)
+	}
+	s.state.mu.RUnlock()
 	s.record(aerr)
 	if aerr != nil {
 		if aerr.status == http.StatusMethodNotAllowed {
@@ -162,7 +171,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, service, requestID, aerr)
 		return
 	}
-	body, err := marshalResponse(service, action, requestID, result)
 	if err != nil {
 		writeError(w, service, requestID, &apiError{status: http.StatusInternalServerError, code: "ServiceFailure",
 			message: "the lab could not encode its answer: report this as a bug", outcome: rejected})
@@ -255,8 +263,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (service, action 
 	if s.faults.OpDenied(service+":"+action) || ((service == iamService || action != "GetCallerIdentity") && s.faults.TenantDenied(acct.ID)) {
 		return service, action, nil, accessDenied(id.principal, service, action, "*")
 	}
-	s.state.mu.RLock()
-	defer s.state.mu.RUnlock()
 	result, aerr = op.handle(call{action: action, account: acct, principal: id.principal, callerID: id.callerID, params: p, pageSize: s.currentPageSize()})
 	return service, action, result, aerr
 }

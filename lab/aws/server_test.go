@@ -2,6 +2,7 @@ package aws
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -936,6 +937,78 @@ func TestUnsignedRequestRouting(t *testing.T) {
 	for call := range srv.Stats().Calls {
 		if strings.HasPrefix(call, "aws/bedrock-agent:") {
 			t.Errorf("an unsigned call was taken for Bedrock: %s", call)
+		}
+	}
+}
+
+// TestStateWritesRaceNoReader changes the state while its answers are
+// being read and encoded: run with -race, a handler that read the state
+// outside its read lock is reported.
+func TestStateWritesRaceNoReader(t *testing.T) {
+	e := mustDemo(t)
+	prod, region := prodRegion(t, e, "us-east-1")
+	fn := region.Lambdas[0].Name
+	srv := NewServer(e, Options{})
+	c := newRESTClient(t, srv, prod, "us-east-1")
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			srv.state.update(func() {
+				for _, a := range srv.state.accounts {
+					for _, r := range a.regions {
+						for _, l := range r.lambdas {
+							l.Environment["ROTATION"] = fmt.Sprint(i)
+						}
+					}
+				}
+			})
+		}
+	}()
+	for range 50 {
+		if w := c.do("lambda", http.MethodGet, "/2015-03-31/functions/"+fn+"/configuration", ""); w.Code != http.StatusOK {
+			t.Fatalf("GetFunctionConfiguration: %d %s", w.Code, w.Body)
+		}
+		if w := c.do("bedrock", http.MethodPost, "/agents/", "{}"); w.Code != http.StatusOK {
+			t.Fatalf("ListAgents: %d %s", w.Code, w.Body)
+		}
+	}
+	close(stop)
+	<-done
+}
+
+// TestStateIsACopy: the state shares nothing with the estate it was built
+// from, so a change to either never shows in the other.
+func TestStateIsACopy(t *testing.T) {
+	e := mustDemo(t)
+	prod, region := prodRegion(t, e, "us-east-1")
+	var fn *Lambda
+	for i := range region.Lambdas {
+		if len(region.Lambdas[i].Environment) > 0 {
+			fn = &region.Lambdas[i]
+		}
+	}
+	if fn == nil {
+		t.Fatal("no Lambda with an environment in the demo's us-east-1")
+	}
+	srv := NewServer(e, Options{})
+	for k := range fn.Environment {
+		fn.Environment[k] = "changed-after-NewServer"
+	}
+	c := newRESTClient(t, srv, prod, "us-east-1")
+	var got wireFunction
+	c.call("lambda", http.MethodGet, "/2015-03-31/functions/"+fn.Name+"/configuration", "", &got)
+	if len(got.Environment.Variables) == 0 {
+		t.Fatal("no environment served")
+	}
+	for k, v := range got.Environment.Variables {
+		if v == "changed-after-NewServer" {
+			t.Errorf("%s: a change to the estate after NewServer is served", k)
 		}
 	}
 }

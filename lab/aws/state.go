@@ -4,6 +4,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/aam-dev/aam/lab/internal/kit"
 )
 
 // State is the emulated AWS: accounts with their IAM entities and access
@@ -90,27 +92,13 @@ func NewState(e *Estate, now func() time.Time) *State {
 		return s
 	}
 	for _, a := range e.Accounts {
-		as := newAccountState(cloneAccount(a))
+		as := newAccountState(kit.DeepCopy(a))
 		s.accounts = append(s.accounts, as)
 		if _, dup := s.byKey[as.AccessKeyID]; as.AccessKeyID != "" && !dup {
 			s.byKey[as.AccessKeyID] = as
 		}
 	}
 	return s
-}
-
-// cloneAccount copies the slices of a that the state indexes by pointer,
-// so that the state never aliases the caller's estate.
-func cloneAccount(a Account) Account {
-	a.Roles = append([]Role(nil), a.Roles...)
-	a.Users = append([]User(nil), a.Users...)
-	for i := range a.Users {
-		a.Users[i].AccessKeys = append([]AccessKey(nil), a.Users[i].AccessKeys...)
-	}
-	a.Groups = append([]Group(nil), a.Groups...)
-	a.Policies = append([]ManagedPolicy(nil), a.Policies...)
-	a.Regions = append([]Region(nil), a.Regions...)
-	return a
 }
 
 func newAccountState(a Account) *accountState {
@@ -200,6 +188,15 @@ func index[T any](m map[string]*T, key string, v *T) {
 	if _, dup := m[key]; key != "" && !dup {
 		m[key] = v
 	}
+}
+
+// update runs fn with the state's write lock: every change to the
+// accounts and what they hold goes through it (remediation and the broker
+// will), so that no handler reads a half-made change.
+func (s *State) update(fn func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn()
 }
 
 // account returns the account with this id, or nil. Callers hold mu.

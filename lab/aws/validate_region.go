@@ -413,14 +413,15 @@ func (v regionValidator) authorizer(w string, a *JWTAuthorizer) {
 // itself: CreateFunction and UpdateFunctionConfiguration refuse them in a
 // function's configuration (InvalidParameterValueException, "reserved keys
 // that are currently not supported for modification"), so a real function
-// can never hold a key under AWS_ACCESS_KEY_ID.
+// can never hold a key under AWS_ACCESS_KEY_ID. (TZ, LANG, PATH and the
+// like are set by the runtime too, but a function may override them.)
 var lambdaReservedEnv = map[string]bool{
 	"_HANDLER": true, "_X_AMZN_TRACE_ID": true,
 	"AWS_DEFAULT_REGION": true, "AWS_REGION": true, "AWS_EXECUTION_ENV": true,
 	"AWS_LAMBDA_FUNCTION_NAME": true, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": true, "AWS_LAMBDA_FUNCTION_VERSION": true,
 	"AWS_LAMBDA_INITIALIZATION_TYPE": true, "AWS_LAMBDA_LOG_GROUP_NAME": true, "AWS_LAMBDA_LOG_STREAM_NAME": true,
 	"AWS_ACCESS_KEY": true, "AWS_ACCESS_KEY_ID": true, "AWS_SECRET_ACCESS_KEY": true, "AWS_SESSION_TOKEN": true,
-	"AWS_LAMBDA_RUNTIME_API": true, "LAMBDA_TASK_ROOT": true, "LAMBDA_RUNTIME_DIR": true, "TZ": true,
+	"AWS_LAMBDA_RUNTIME_API": true, "LAMBDA_TASK_ROOT": true, "LAMBDA_RUNTIME_DIR": true,
 }
 
 // lambdaReserved refuses the names Lambda reserves, as Lambda does.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -163,9 +164,15 @@ func TestDecodeStrict(t *testing.T) {
 	if err := DecodeStrict([]byte("# only a comment\n"), &v); !errors.Is(err, io.EOF) {
 		t.Errorf("empty document: %v, want io.EOF", err)
 	}
-	keys := TopKeys([]byte("version: 2\naws:\n  accounts: []\n"))
-	if len(keys) != 2 || keys[0] != (Key{"version", 1}) || keys[1] != (Key{"aws", 2}) {
-		t.Errorf("TopKeys = %v", keys)
+	keys, err := TopKeys([]byte("version: 2\naws:\n  accounts: []\n"))
+	if err != nil || len(keys) != 2 || keys[0] != (Key{"version", 1, "2"}) || keys[1] != (Key{"aws", 2, ""}) {
+		t.Errorf("TopKeys = %v, %v", keys, err)
+	}
+	if _, err := TopKeys([]byte("a: 1\nb: [CANARY-open\n")); err == nil || strings.Contains(err.Error(), "CANARY") {
+		t.Errorf("broken YAML: %v, want an error that quotes nothing", err)
+	}
+	if _, err := TopKeys([]byte("a: 1\na: 2\n")); err == nil || !strings.Contains(err.Error(), "line 2: a is given twice") {
+		t.Errorf("a key given twice: %v", err)
 	}
 }
 
@@ -202,5 +209,41 @@ func TestListen(t *testing.T) {
 	}
 	if _, err := http.Get(url); err == nil {
 		t.Error("served after Close")
+	}
+}
+
+func TestDeepCopy(t *testing.T) {
+	type leaf struct {
+		When time.Time
+		Tags map[string]string
+	}
+	type tree struct {
+		Name   string
+		Leaves []leaf
+		Env    map[string]string
+		Next   *tree
+		Any    any
+	}
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	orig := tree{Name: "a", Leaves: []leaf{{When: now, Tags: map[string]string{"k": "v"}}}, Env: map[string]string{"X": "1"},
+		Next: &tree{Name: "b", Env: map[string]string{"Y": "2"}}, Any: []string{"s"}}
+	c := DeepCopy(orig)
+	if !reflect.DeepEqual(orig, c) {
+		t.Fatalf("copy %+v differs from %+v", c, orig)
+	}
+	c.Leaves[0].Tags["k"] = "changed"
+	c.Env["X"] = "changed"
+	c.Next.Env["Y"] = "changed"
+	c.Leaves[0].When = now.Add(time.Hour)
+	c.Any.([]string)[0] = "changed"
+	if orig.Leaves[0].Tags["k"] != "v" || orig.Env["X"] != "1" || orig.Next.Env["Y"] != "2" || !orig.Leaves[0].When.Equal(now) || orig.Any.([]string)[0] != "s" {
+		t.Errorf("changing the copy changed the original: %+v", orig)
+	}
+	var nilTree *tree
+	if DeepCopy(nilTree) != nil {
+		t.Error("a nil pointer copied to non-nil")
+	}
+	if c := DeepCopy(tree{}); c.Env != nil || c.Leaves != nil {
+		t.Errorf("nil maps and slices copied to non-nil: %+v", c)
 	}
 }

@@ -33,7 +33,14 @@ func DecodeStrict(data []byte, v any) (err error) {
 			// could be a misplaced secret: say where instead.
 			return fmt.Errorf("line %d: a date is not valid: write it as 2025-01-31 or 2025-01-31T09:00:00Z", LineOfScalar(data, perr.Value))
 		}
-		return fmt.Errorf("%s: fix the YAML (field names are lowercase)", RedactYAMLError(err))
+		msg := RedactYAMLError(err)
+		hint := "fix the YAML"
+		if strings.Contains(msg, "not found in type") {
+			hint = "remove the field or fix its name (field names are lowercase)"
+		} else if strings.Contains(msg, "cannot unmarshal") {
+			hint = "give the field a value of the right kind (a list, a mapping or a single value)"
+		}
+		return fmt.Errorf("%s: %s", msg, hint)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
@@ -70,7 +77,9 @@ func LineOfScalar(data []byte, v string) int {
 func RedactYAMLError(err error) string {
 	var b strings.Builder
 	inQuote, lineStart := false, false
-	for _, r := range strings.TrimPrefix(err.Error(), "yaml: ") {
+	text := strings.TrimPrefix(err.Error(), "yaml: ")
+	text = strings.TrimPrefix(text, "unmarshal errors:\n")
+	for _, r := range strings.TrimLeft(text, " ") {
 		switch {
 		case r == '`':
 			if !inQuote {
@@ -91,22 +100,40 @@ func RedactYAMLError(err error) string {
 }
 
 // TopKeys lists the keys of the top-level mapping of the YAML document
-// data with their lines, in order; nil when the document is not a mapping.
-func TopKeys(data []byte) []Key {
+// data with their lines and, for scalar values, the value, in order. It
+// refuses a document that is not well-formed YAML (its error names the line
+// and quotes no value) and a key given twice; an empty document, or one
+// that is not a mapping, has no keys.
+func TopKeys(data []byte) ([]Key, error) {
 	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil || len(root.Content) != 1 || root.Content[0].Kind != yaml.MappingNode {
-		return nil
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("%s: fix the YAML syntax", RedactYAMLError(err))
+	}
+	if len(root.Content) != 1 || root.Content[0].Kind != yaml.MappingNode {
+		return nil, nil
 	}
 	m := root.Content[0]
 	var keys []Key
+	seen := map[string]int{}
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		keys = append(keys, Key{Name: m.Content[i].Value, Line: m.Content[i].Line})
+		k, v := m.Content[i], m.Content[i+1]
+		if first, dup := seen[k.Value]; dup {
+			return nil, fmt.Errorf("line %d: %s is given twice (first on line %d): keep one", k.Line, k.Value, first)
+		}
+		seen[k.Value] = k.Line
+		key := Key{Name: k.Value, Line: k.Line}
+		if v.Kind == yaml.ScalarNode {
+			key.Value = v.Value
+		}
+		keys = append(keys, key)
 	}
-	return keys
+	return keys, nil
 }
 
-// Key is a top-level key of a YAML document.
+// Key is a top-level key of a YAML document; Value is its value when that
+// is a scalar.
 type Key struct {
-	Name string
-	Line int
+	Name  string
+	Line  int
+	Value string
 }
