@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -61,12 +62,13 @@ type Lab struct {
 	estate   *Estate
 	ca       *kit.CA
 	counters *kit.Counters
-	aws      *aws.Server
+	served   []namedEmulation
 	urls     map[string]string // provider -> base URL
 }
 
 // Start serves e on loopback. It refuses a fault switch that names a
-// provider the lab does not emulate, or a tenant the estate does not have.
+// provider the estate does not have, a tenant or an operation its provider
+// does not have.
 func Start(e *Estate, opts Options) (*Lab, error) {
 	if e == nil || len(e.Providers()) == 0 {
 		return nil, errors.New("the estate has no provider section: nothing to serve")
@@ -79,6 +81,11 @@ func Start(e *Estate, opts Options) (*Lab, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, p := range slices.Concat(slices.Collect(maps.Keys(deny)), slices.Collect(maps.Keys(denyOps))) {
+		if !slices.Contains(e.Providers(), p) {
+			return nil, fmt.Errorf("a fault switch names %s, which the estate has no section for: drop it, or serve an estate with a %s: section", p, p)
+		}
+	}
 	ca, err := kit.NewCA()
 	if err != nil {
 		return nil, err
@@ -88,28 +95,33 @@ func Start(e *Estate, opts Options) (*Lab, error) {
 	if opts.TLS {
 		tlsCA = ca
 	}
-	addr := opts.Addr
-	if e.AWS != nil {
-		for _, t := range deny[aws.Provider] {
-			if _, ok := e.AWS.Account(t); !ok {
-				return nil, fmt.Errorf("--deny aws:%s: the estate has no such account: use one of its account ids", t)
-			}
-		}
-		l.aws = aws.NewServer(e.AWS, aws.Options{
+	l.served = emulations(e, func(provider string) emulationOptions {
+		return emulationOptions{
 			PageSize: opts.PageSize, Latency: opts.Latency, ThrottleEvery: opts.ThrottleEvery,
-			DenyAccounts: deny[aws.Provider], DenyOps: denyOps[aws.Provider], Now: opts.Now, Counters: l.counters,
-		})
-		for _, op := range denyOps[aws.Provider] {
-			if !slices.Contains(l.aws.Operations(), op) {
-				return nil, fmt.Errorf("--deny-op aws:%s: the lab's AWS answers no such operation: use one of %s", op, strings.Join(l.aws.Operations(), ", "))
+			DenyTenants: deny[provider], DenyOps: denyOps[provider], Now: opts.Now, Counters: l.counters,
+		}
+	})
+	for _, em := range l.served {
+		for _, t := range deny[em.name] {
+			if !slices.Contains(em.tenants(), t) {
+				return nil, fmt.Errorf("--deny %s:%s: the estate has no such tenant: use one of %s", em.name, t, strings.Join(em.tenants(), ", "))
 			}
 		}
-		url, err := l.aws.Start(addr, tlsCA)
+		for _, op := range denyOps[em.name] {
+			if !slices.Contains(em.operations(), op) {
+				return nil, fmt.Errorf("--deny-op %s:%s: the lab's %s answers no such operation: use one of %s", em.name, op, em.name, strings.Join(em.operations(), ", "))
+			}
+		}
+	}
+	addr := opts.Addr
+	for _, em := range l.served {
+		url, err := em.start(addr, tlsCA)
 		if err != nil {
+			l.Close()
 			return nil, err
 		}
-		l.urls[aws.Provider] = url
-		addr = ""
+		l.urls[em.name] = url
+		addr = "" // the first provider takes Addr, the others free ports
 	}
 	return l, nil
 }
@@ -117,8 +129,8 @@ func Start(e *Estate, opts Options) (*Lab, error) {
 // Close stops every listener.
 func (l *Lab) Close() error {
 	var errs []error
-	if l.aws != nil {
-		errs = append(errs, l.aws.Close())
+	for _, em := range l.served {
+		errs = append(errs, em.close())
 	}
 	return errors.Join(errs...)
 }
@@ -134,7 +146,14 @@ func (l *Lab) Providers() []string { return l.estate.Providers() }
 func (l *Lab) Estate() *Estate { return l.estate }
 
 // AWS is the AWS emulation, nil when the estate has no aws section.
-func (l *Lab) AWS() *aws.Server { return l.aws }
+func (l *Lab) AWS() *aws.Server {
+	for _, em := range l.served {
+		if a, ok := em.emulation.(awsEmulation); ok {
+			return a.srv
+		}
+	}
+	return nil
+}
 
 // RootCAs is a pool holding the lab's CA: give it to clients' TLS
 // configurations (Go reads SSL_CERT_FILE only once per process).
@@ -153,8 +172,10 @@ func (l *Lab) ResetStats() { l.counters.Reset() }
 // Faults returns the fault switches of provider, nil when the lab does not
 // serve it.
 func (l *Lab) Faults(provider string) *kit.Faults {
-	if provider == aws.Provider && l.aws != nil {
-		return l.aws.Faults()
+	for _, em := range l.served {
+		if em.name == provider {
+			return em.faults()
+		}
 	}
 	return nil
 }
@@ -163,14 +184,17 @@ func (l *Lab) Faults(provider string) *kit.Faults {
 // provider in estate order.
 func (l *Lab) Targets() []Target {
 	var out []Target
-	if l.aws != nil {
-		for _, t := range l.aws.Tenants() {
-			out = append(out, Target{
-				Provider: aws.Provider, Tenant: t.ID, Label: t.Label, Endpoint: l.urls[aws.Provider],
-				Credentials: map[string]string{"access_key_id": t.AccessKeyID, "secret_access_key": t.SecretAccessKey},
-				Regions:     t.Regions,
-			})
-		}
+	for _, em := range l.served {
+		out = append(out, em.targets(l.urls[em.name])...)
 	}
 	return out
 }
+
+// String names the target and its credentials' names, never their values.
+func (t Target) String() string {
+	names := slices.Sorted(maps.Keys(t.Credentials))
+	return fmt.Sprintf("%s tenant %s (%s) at %s, credentials %s, regions %s", t.Provider, t.Tenant, t.Label, t.Endpoint, strings.Join(names, ","), strings.Join(t.Regions, ","))
+}
+
+// GoString is String for %#v.
+func (t Target) GoString() string { return t.String() }

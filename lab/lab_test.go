@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"reflect"
@@ -167,7 +168,7 @@ func TestStartRefusesUnknownFaultTargets(t *testing.T) {
 		opts Options
 		want string
 	}{
-		{Options{Deny: []string{"aws:999999999999"}}, "no such account"},
+		{Options{Deny: []string{"aws:999999999999"}}, "no such tenant: use one of 111111111111, 222222222222"},
 		{Options{DenyOps: []string{"aws:lambda:GetFunctionConfigurationn"}}, "no such operation"},
 		{Options{Addr: "192.0.2.1:0"}, "not a loopback address"},
 	} {
@@ -211,7 +212,7 @@ func TestTargets(t *testing.T) {
 		for _, u := range a.Users {
 			for _, k := range u.AccessKeys {
 				for _, v := range tg.Credentials {
-					if v == k.Secret {
+					if v == k.Secret.Reveal() {
 						t.Errorf("target %d carries user %s's access key secret", i, u.Name)
 					}
 				}
@@ -219,6 +220,9 @@ func TestTargets(t *testing.T) {
 		}
 		if len(tg.Regions) == 0 {
 			t.Errorf("target %d has no regions", i)
+		}
+		if printed := fmt.Sprintf("%v %+v %#v %v", tg, tg, tg, []Target{tg}); strings.Contains(printed, a.SecretAccessKey) || !strings.Contains(printed, "secret_access_key") {
+			t.Errorf("target %d prints as %s: want the credentials' names, never their values", i, printed)
 		}
 	}
 }
@@ -304,4 +308,38 @@ func FuzzParseEstate(f *testing.F) {
 			t.Fatalf("written back: %d tenants, want %d", back.Tenants(), e.Tenants())
 		}
 	})
+}
+
+func TestInstructions(t *testing.T) {
+	e, err := DemoEstate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := Start(e, Options{TLS: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	text := l.Instructions("/tmp/aam-lab/ca.pem")
+	for _, want := range []string{
+		"lab serving aws at " + l.URL("aws") + "\n",
+		"trusted through /tmp/aam-lab/ca.pem",
+		"# aws account 111111111111 (acme-prod)\n",
+		"export AWS_ENDPOINT_URL=" + l.URL("aws") + "\n",
+		"export AWS_ACCESS_KEY_ID=" + e.AWS.Accounts[1].AccessKeyID + "\n",
+		"export AWS_CA_BUNDLE=/tmp/aam-lab/ca.pem\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("instructions lack %q:\n%s", want, text)
+		}
+	}
+	for _, a := range e.AWS.Accounts {
+		for _, u := range a.Users {
+			for _, k := range u.AccessKeys {
+				if k.Secret != "" && strings.Contains(text, k.Secret.Reveal()) {
+					t.Errorf("the instructions hold user %s's access key secret", u.Name)
+				}
+			}
+		}
+	}
 }

@@ -3,8 +3,6 @@ package lab
 import (
 	"fmt"
 	"strings"
-
-	"github.com/aam-dev/aam/lab/aws"
 )
 
 // Instructions is what aam lab serve prints: where the lab listens and, for
@@ -18,26 +16,13 @@ func (l *Lab) Instructions(caFile string) string {
 		fmt.Fprintf(&b, "lab serving %s at %s\n", p, l.URL(p))
 	}
 	if caFile != "" {
-		fmt.Fprintf(&b, "TLS under a throwaway CA: %s\n", caFile)
+		fmt.Fprintf(&b, "TLS under a throwaway CA, trusted through %s while the lab runs\n", caFile)
 	}
-	for _, t := range l.Targets() {
-		switch t.Provider {
-		case aws.Provider:
-			fmt.Fprintf(&b, "\n# aws account %s (%s)\n", t.Tenant, t.Label)
-			region := "us-east-1"
-			if len(t.Regions) > 0 {
-				region = t.Regions[0]
-			}
-			for _, kv := range []string{
-				"AWS_ACCESS_KEY_ID=" + t.Credentials["access_key_id"],
-				"AWS_SECRET_ACCESS_KEY=" + t.Credentials["secret_access_key"],
-				"AWS_ENDPOINT_URL=" + t.Endpoint,
-				"AWS_REGION=" + region,
-			} {
-				fmt.Fprintf(&b, "export %s\n", kv)
-			}
-			if caFile != "" {
-				fmt.Fprintf(&b, "export AWS_CA_BUNDLE=%s\n", caFile)
+	for _, em := range l.served {
+		for _, t := range em.targets(l.urls[em.name]) {
+			b.WriteString("\n")
+			for _, line := range em.instructions(t, caFile) {
+				b.WriteString(line + "\n")
 			}
 		}
 	}

@@ -38,7 +38,7 @@ func demoCanaries(t *testing.T) []string {
 		secrets = append(secrets, a.SecretAccessKey)
 		for _, u := range a.Users {
 			for _, k := range u.AccessKeys {
-				secrets = append(secrets, k.Secret)
+				secrets = append(secrets, k.Secret.Reveal())
 			}
 		}
 		for _, r := range a.Regions {
@@ -49,10 +49,10 @@ func demoCanaries(t *testing.T) []string {
 				addEnv(rt.Environment)
 			}
 			for _, p := range r.AgentCore.APIKeyProviders {
-				secrets = append(secrets, p.APIKey)
+				secrets = append(secrets, p.APIKey.Reveal())
 			}
 			for _, p := range r.AgentCore.OAuth2Providers {
-				secrets = append(secrets, p.ClientSecret)
+				secrets = append(secrets, p.ClientSecret.Reveal())
 			}
 		}
 	}

@@ -60,12 +60,13 @@ func runLabGenerate(ctx context.Context, o *LabGenerateOptions) error {
 		return usagef("--accounts must be 1..1000 and --agents 0..100000 (got %d and %d)", o.Accounts, o.Agents)
 	}
 	e := lab.Generate(lab.GenerateOptions{Accounts: o.Accounts, AgentsPerAccount: o.Agents, Region: o.Region, Seed: o.Seed})
-	if err := e.AWS.Validate(); err != nil {
-		return fmt.Errorf("generated estate is invalid (please report this bug): %w", err)
-	}
 	raw, err := e.YAML()
 	if err != nil {
 		return err
+	}
+	// What is written must read back as the lab reads any estate file.
+	if _, err := lab.ParseEstate(raw); err != nil {
+		return fmt.Errorf("generated estate is invalid (please report this bug): %w", err)
 	}
 	if o.Out == "" {
 		_, err = o.IO.Out.Write(raw)
@@ -160,7 +161,7 @@ func runLabServe(ctx context.Context, o *LabServeOptions) error {
 	w := o.IO.Out
 	fmt.Fprint(w, l.Instructions(caFile))
 	if o.AWSConfigPath != "" && l.AWS() != nil {
-		if err := os.WriteFile(o.AWSConfigPath, []byte(l.AWS().AWSConfigFile()), 0o600); err != nil {
+		if err := os.WriteFile(o.AWSConfigPath, []byte(l.AWS().AWSConfigFile(caFile)), 0o600); err != nil {
 			return fmt.Errorf("write the AWS config file: %w", err)
 		}
 		fmt.Fprintf(w, "\nAWS config file with one profile per account: %s (use AWS_CONFIG_FILE=%s AWS_PROFILE=<alias>)\n", o.AWSConfigPath, o.AWSConfigPath)

@@ -94,7 +94,7 @@ func labStart(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	ts.Defer(func() { l.Close() })
 	awsConfig := ts.MkAbs("aws.config")
-	ts.Check(os.WriteFile(awsConfig, []byte(l.AWS().AWSConfigFile()), 0o600))
+	ts.Check(os.WriteFile(awsConfig, []byte(l.AWS().AWSConfigFile("")), 0o600))
 	ts.Setenv("AWS_CONFIG_FILE", awsConfig)
 	var yaml strings.Builder
 	yaml.WriteString("version: 1\naws:\n  regions: [us-east-1]\n  accounts:\n")

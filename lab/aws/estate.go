@@ -88,9 +88,9 @@ type User struct {
 type AccessKey struct {
 	ID string `yaml:"id"`
 	// Secret is a canary: the lab never sends, logs or prints it.
-	Secret  string    `yaml:"secret,omitempty"`
-	Status  string    `yaml:"status,omitempty"` // Active (default) or Inactive
-	Created time.Time `yaml:"created"`
+	Secret  kit.Secret `yaml:"secret,omitempty"`
+	Status  string     `yaml:"status,omitempty"` // Active (default) or Inactive
+	Created time.Time  `yaml:"created"`
 	// LastUsed is nil for a key that was never used.
 	LastUsed *KeyLastUsed `yaml:"last_used,omitempty"`
 }

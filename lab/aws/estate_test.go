@@ -313,10 +313,10 @@ func TestDemoEstateMistakes(t *testing.T) {
 				if !isRealisticKeyID(k.ID) {
 					t.Errorf("user %s: key id %s is not AKIA + 16 upper-case letters and digits", u.Name, k.ID)
 				}
-				if !strings.HasPrefix(k.Secret, "CANARY-aam-") || len(k.Secret) != len("CANARY-aam-")+24 || secrets[k.Secret] {
+				if !strings.HasPrefix(k.Secret.Reveal(), "CANARY-aam-") || len(k.Secret.Reveal()) != len("CANARY-aam-")+24 || secrets[k.Secret.Reveal()] {
 					t.Errorf("user %s key %s: secret is not a distinct CANARY-aam- value of 24 characters", u.Name, k.ID)
 				}
-				secrets[k.Secret] = true
+				secrets[k.Secret.Reveal()] = true
 				if k.Status != KeyActive {
 					continue
 				}

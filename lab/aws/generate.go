@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/aam-dev/aam/lab/internal/kit"
 )
 
 // GenerateOptions size a synthetic estate.
@@ -113,7 +115,7 @@ func (g *generator) account(i, agents int) Account {
 			Created: created,
 			AccessKeys: []AccessKey{{
 				ID:       g.keyID(),
-				Secret:   g.canary(),
+				Secret:   kit.Secret(g.canary()),
 				Created:  created.Add(time.Hour),
 				LastUsed: &KeyLastUsed{Date: used, Service: "s3", Region: g.region},
 			}},
@@ -173,7 +175,7 @@ func (g *generator) bedrockAgent(a *Account, r *Region, k int) {
 	if g.rng.IntN(3) == 0 {
 		u := a.Users[g.rng.IntN(len(a.Users))]
 		fn.Environment["TOOLS_ACCESS_KEY_ID"] = u.AccessKeys[0].ID
-		fn.Environment["TOOLS_SECRET_ACCESS_KEY"] = u.AccessKeys[0].Secret
+		fn.Environment["TOOLS_SECRET_ACCESS_KEY"] = u.AccessKeys[0].Secret.Reveal()
 	}
 	r.Lambdas = append(r.Lambdas, fn)
 
@@ -232,9 +234,9 @@ func (g *generator) gateways(a *Account, r *Region, runtimes []int) {
 	for i := 0; i < len(runtimes); i += 4 {
 		n := len(ac.Gateways) + 1
 		created := g.daysAgo(10, 200)
-		apiKey := APIKeyProvider{Name: fmt.Sprintf("api-key-%02d", n), APIKey: g.canary(), Created: created}
+		apiKey := APIKeyProvider{Name: fmt.Sprintf("api-key-%02d", n), APIKey: kit.Secret(g.canary()), Created: created}
 		oauth := OAuth2Provider{Name: fmt.Sprintf("oauth-%02d", n), Vendor: "GithubOauth2", ClientID: "Iv1." + g.chars("0123456789abcdef", 16),
-			ClientSecret: g.canary(), Created: created}
+			ClientSecret: kit.Secret(g.canary()), Created: created}
 		ac.APIKeyProviders = append(ac.APIKeyProviders, apiKey)
 		ac.OAuth2Providers = append(ac.OAuth2Providers, oauth)
 		gw := Gateway{

@@ -256,7 +256,7 @@ func estateSecrets(e *Estate) (scanner, users []string) {
 		for _, u := range a.Users {
 			for _, k := range u.AccessKeys {
 				if k.Secret != "" {
-					users = append(users, k.Secret)
+					users = append(users, k.Secret.Reveal())
 				}
 			}
 		}

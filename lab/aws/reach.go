@@ -1,6 +1,7 @@
 package aws
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -40,35 +41,35 @@ func tenantOf(a *accountState) Tenant {
 	return t
 }
 
-// Env returns KEY=VALUE lines that point an AWS SDK at the lab as the
-// scanner of accountID: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
-// AWS_ENDPOINT_URL and AWS_REGION. The credentials are the account's lab
-// scanner credentials; user access key secrets are never part of it. It is
-// nil for an account the estate does not have, and AWS_ENDPOINT_URL is empty
-// until the server is started.
-func (s *Server) Env(accountID string) []string {
-	s.state.mu.RLock()
-	a := s.state.account(accountID)
-	var keyID, secret string
-	if a != nil {
-		keyID, secret = a.AccessKeyID, a.SecretAccessKey
+// Instructions are the lines that point an AWS SDK (and aam) at the lab as
+// the scanner of tenant t, served at endpoint: a comment naming the
+// account, then AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL,
+// AWS_REGION (the tenant's first region) and, over TLS, AWS_CA_BUNDLE. The
+// credentials are the account's lab scanner credentials; a user's access
+// key secret is never part of them.
+func Instructions(t Tenant, endpoint, caFile string) []string {
+	region := labRegion
+	if len(t.Regions) > 0 {
+		region = t.Regions[0]
 	}
-	s.state.mu.RUnlock()
-	if a == nil {
-		return nil
+	lines := []string{
+		"# aws account " + t.ID + " (" + t.Label + ")",
+		"export AWS_ACCESS_KEY_ID=" + t.AccessKeyID,
+		"export AWS_SECRET_ACCESS_KEY=" + t.SecretAccessKey,
+		"export AWS_ENDPOINT_URL=" + endpoint,
+		"export AWS_REGION=" + region,
 	}
-	return []string{
-		"AWS_ACCESS_KEY_ID=" + keyID,
-		"AWS_SECRET_ACCESS_KEY=" + secret,
-		"AWS_ENDPOINT_URL=" + s.URL(),
-		"AWS_REGION=" + labRegion,
+	if caFile != "" {
+		lines = append(lines, "export AWS_CA_BUNDLE="+caFile)
 	}
+	return lines
 }
 
 // AWSConfigFile returns the text of an AWS shared config file with one
 // profile per account, named after its alias (or its id), holding the
-// lab's endpoint_url, the region and the account's lab scanner credentials.
-func (s *Server) AWSConfigFile() string {
+// lab's endpoint_url, the account's first region, its lab scanner
+// credentials and, when the lab serves TLS, the ca_bundle that trusts it.
+func (s *Server) AWSConfigFile(caFile string) string {
 	url := s.URL()
 	var b strings.Builder
 	b.WriteString("# AWS shared config for the aam lab: each profile reaches one lab account.\n")
@@ -76,12 +77,27 @@ func (s *Server) AWSConfigFile() string {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
+		region := labRegion
+		if len(t.Regions) > 0 {
+			region = t.Regions[0]
+		}
 		b.WriteString("[profile " + t.Label + "]\n")
 		b.WriteString("# account " + t.ID + "\n")
-		b.WriteString("region = " + labRegion + "\n")
+		b.WriteString("region = " + region + "\n")
 		b.WriteString("endpoint_url = " + url + "\n")
+		if caFile != "" {
+			b.WriteString("ca_bundle = " + caFile + "\n")
+		}
 		b.WriteString("aws_access_key_id = " + t.AccessKeyID + "\n")
 		b.WriteString("aws_secret_access_key = " + t.SecretAccessKey + "\n")
 	}
 	return b.String()
 }
+
+// String names the tenant without its secret access key.
+func (t Tenant) String() string {
+	return fmt.Sprintf("aws account %s (%s), access key %s", t.ID, t.Label, t.AccessKeyID)
+}
+
+// GoString is String for %#v.
+func (t Tenant) GoString() string { return t.String() }

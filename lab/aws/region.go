@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/aam-dev/aam/lab/internal/kit"
 )
 
 // Region is what one account runs in one AWS region: Bedrock agents and
@@ -241,9 +243,9 @@ type TargetCredential struct {
 type APIKeyProvider struct {
 	Name string `yaml:"name"`
 	// APIKey is a canary: the lab never sends, logs or prints it.
-	APIKey  string    `yaml:"api_key,omitempty"`
-	Created time.Time `yaml:"created"`
-	Updated time.Time `yaml:"updated,omitempty"`
+	APIKey  kit.Secret `yaml:"api_key,omitempty"`
+	Created time.Time  `yaml:"created"`
+	Updated time.Time  `yaml:"updated,omitempty"`
 }
 
 // OAuth2Provider is an AgentCore Identity OAuth2 credential provider.
@@ -254,7 +256,7 @@ type OAuth2Provider struct {
 	Vendor   string `yaml:"vendor,omitempty"`
 	ClientID string `yaml:"client_id"`
 	// ClientSecret is a canary: the lab never sends, logs or prints it.
-	ClientSecret string `yaml:"client_secret,omitempty"`
+	ClientSecret kit.Secret `yaml:"client_secret,omitempty"`
 	// DiscoveryURL is the OpenID discovery URL of a CustomOauth2 provider.
 	DiscoveryURL string    `yaml:"discovery_url,omitempty"`
 	Created      time.Time `yaml:"created"`
@@ -730,7 +732,7 @@ func (e *Estate) Canaries() []string {
 		add(a.SecretAccessKey)
 		for _, u := range a.Users {
 			for _, k := range u.AccessKeys {
-				add(k.Secret)
+				add(k.Secret.Reveal())
 			}
 		}
 		for _, r := range a.Regions {
@@ -741,10 +743,10 @@ func (e *Estate) Canaries() []string {
 				addEnv(rt.Environment)
 			}
 			for _, p := range r.AgentCore.APIKeyProviders {
-				add(p.APIKey)
+				add(p.APIKey.Reveal())
 			}
 			for _, p := range r.AgentCore.OAuth2Providers {
-				add(p.ClientSecret)
+				add(p.ClientSecret.Reveal())
 			}
 		}
 	}

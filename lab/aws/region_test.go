@@ -306,7 +306,7 @@ func TestDemoEstateAgents(t *testing.T) {
 	}
 	fn, _ := east.Lambda(support.ActionGroups[0].Lambda)
 	user, _ := prod.User("ci-legacy-deployer")
-	if fn.Environment["DEPLOYER_ACCESS_KEY_ID"] != user.AccessKeys[0].ID || fn.Environment["DEPLOYER_SECRET_ACCESS_KEY"] != user.AccessKeys[0].Secret || labToday.Sub(user.AccessKeys[0].Created).Hours() < 400*24 {
+	if fn.Environment["DEPLOYER_ACCESS_KEY_ID"] != user.AccessKeys[0].ID || fn.Environment["DEPLOYER_SECRET_ACCESS_KEY"] != user.AccessKeys[0].Secret.Reveal() || labToday.Sub(user.AccessKeys[0].Created).Hours() < 400*24 {
 		t.Errorf("the support agent's function does not hold the >400-day key of ci-legacy-deployer")
 	}
 	// Distinct canaries in the environments (the leaked user secret aside).
@@ -488,10 +488,10 @@ func TestNoProviderSecretOnTheWire(t *testing.T) {
 	for _, a := range e.Accounts {
 		for _, r := range a.Regions {
 			for _, p := range r.AgentCore.APIKeyProviders {
-				secrets = append(secrets, p.APIKey)
+				secrets = append(secrets, p.APIKey.Reveal())
 			}
 			for _, p := range r.AgentCore.OAuth2Providers {
-				secrets = append(secrets, p.ClientSecret)
+				secrets = append(secrets, p.ClientSecret.Reveal())
 			}
 		}
 	}

@@ -144,8 +144,8 @@ func (s *Server) State() *State { return s.state }
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := newRequestID()
 	w.Header().Set("x-amzn-RequestId", requestID)
-	s.counters.Enter()
-	defer s.counters.Leave()
+	s.counters.Enter(Provider)
+	defer s.counters.Leave(Provider)
 	if !s.faults.Wait(r.Context()) {
 		return // the client went away
 	}

@@ -822,7 +822,7 @@ func TestStartServesLoopbackOnly(t *testing.T) {
 	}
 }
 
-func TestEnvAndConfigFile(t *testing.T) {
+func TestInstructionsAndConfigFile(t *testing.T) {
 	e := mustDemo(t)
 	srv := NewServer(e, Options{})
 	u, err := srv.Start("127.0.0.1:0")
@@ -830,24 +830,37 @@ func TestEnvAndConfigFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	env := srv.Env("111111111111")
+	var prod Tenant
+	for _, tn := range srv.Tenants() {
+		if tn.ID == "111111111111" {
+			prod = tn
+		}
+	}
+	env := Instructions(prod, u, "")
 	want := []string{
-		"AWS_ACCESS_KEY_ID=AKIARFGTCV57QMSHCYC4",
-		"AWS_SECRET_ACCESS_KEY=CANARY-aam-0gTqjMK33zeaOxBnOM6TZ8RV",
-		"AWS_ENDPOINT_URL=" + u,
-		"AWS_REGION=us-east-1",
+		"# aws account 111111111111 (acme-prod)",
+		"export AWS_ACCESS_KEY_ID=AKIARFGTCV57QMSHCYC4",
+		"export AWS_SECRET_ACCESS_KEY=CANARY-aam-0gTqjMK33zeaOxBnOM6TZ8RV",
+		"export AWS_ENDPOINT_URL=" + u,
+		"export AWS_REGION=us-east-1",
 	}
 	if !slices.Equal(env, want) {
-		t.Errorf("Env = %v, want %v", env, want)
+		t.Errorf("Instructions = %v, want %v", env, want)
 	}
-	if srv.Env("000000000000") != nil {
-		t.Error("Env of an unknown account is not nil")
+	if tls := Instructions(prod, u, "/tmp/ca.pem"); tls[len(tls)-1] != "export AWS_CA_BUNDLE=/tmp/ca.pem" {
+		t.Errorf("over TLS the instructions end %q, want the CA bundle", tls[len(tls)-1])
 	}
-	cfg := srv.AWSConfigFile()
+	cfg := srv.AWSConfigFile("")
 	for _, s := range []string{"[profile acme-prod]", "[profile acme-dev]", "endpoint_url = " + u, "aws_access_key_id = AKIA5Z52VGCT3QYC7MZW", "region = us-east-1"} {
 		if !strings.Contains(cfg, s) {
 			t.Errorf("config file lacks %q:\n%s", s, cfg)
 		}
+	}
+	if strings.Contains(cfg, "ca_bundle") {
+		t.Error("a config file for plain HTTP names a CA bundle")
+	}
+	if !strings.Contains(srv.AWSConfigFile("/tmp/ca.pem"), "ca_bundle = /tmp/ca.pem") {
+		t.Error("a config file for TLS lacks its ca_bundle")
 	}
 	_, users := estateSecrets(e)
 	for _, s := range users {

@@ -27,8 +27,10 @@ type Stats struct {
 	// parameters.
 	Throttled, Denied, Rejected int
 	// InFlight is the number of calls being served now; MaxInFlight the
-	// most there ever were at once.
+	// most there ever were at once; both over all providers.
 	InFlight, MaxInFlight int
+	// InFlightBy and MaxInFlightBy are the same per provider.
+	InFlightBy, MaxInFlightBy map[string]int
 }
 
 // Total is the number of calls counted.
@@ -49,7 +51,11 @@ type Counters struct {
 }
 
 // NewCounters returns counters at zero.
-func NewCounters() *Counters { return &Counters{stats: Stats{Calls: map[string]int{}}} }
+func NewCounters() *Counters { return &Counters{stats: emptyStats()} }
+
+func emptyStats() Stats {
+	return Stats{Calls: map[string]int{}, InFlightBy: map[string]int{}, MaxInFlightBy: map[string]int{}}
+}
 
 // CallName is the counters' name of op ("service:Operation") of provider.
 func CallName(provider, op string) string { return provider + "/" + op }
@@ -75,19 +81,23 @@ func (c *Counters) Record(o Outcome) {
 	}
 }
 
-// Enter counts a call in flight until Leave.
-func (c *Counters) Enter() {
+// Enter counts a call to provider in flight until Leave.
+func (c *Counters) Enter(provider string) {
 	c.mu.Lock()
-	c.stats.InFlight++
-	c.stats.MaxInFlight = max(c.stats.MaxInFlight, c.stats.InFlight)
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	st := &c.stats
+	st.InFlight++
+	st.MaxInFlight = max(st.MaxInFlight, st.InFlight)
+	st.InFlightBy[provider]++
+	st.MaxInFlightBy[provider] = max(st.MaxInFlightBy[provider], st.InFlightBy[provider])
 }
 
 // Leave ends a call Enter counted.
-func (c *Counters) Leave() {
+func (c *Counters) Leave(provider string) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.stats.InFlight--
-	c.mu.Unlock()
+	c.stats.InFlightBy[provider]--
 }
 
 // Stats returns a copy of the counts.
@@ -96,6 +106,8 @@ func (c *Counters) Stats() Stats {
 	defer c.mu.Unlock()
 	st := c.stats
 	st.Calls = maps.Clone(c.stats.Calls)
+	st.InFlightBy = maps.Clone(c.stats.InFlightBy)
+	st.MaxInFlightBy = maps.Clone(c.stats.MaxInFlightBy)
 	return st
 }
 
@@ -104,5 +116,10 @@ func (c *Counters) Stats() Stats {
 func (c *Counters) Reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.stats = Stats{Calls: map[string]int{}, InFlight: c.stats.InFlight, MaxInFlight: c.stats.InFlight}
+	old := c.stats
+	c.stats = emptyStats()
+	c.stats.InFlight, c.stats.MaxInFlight = old.InFlight, old.InFlight
+	for p, n := range old.InFlightBy {
+		c.stats.InFlightBy[p], c.stats.MaxInFlightBy[p] = n, n
+	}
 }

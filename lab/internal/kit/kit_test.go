@@ -2,13 +2,17 @@ package kit
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 )
 
 func TestFaultsThrottleEveryNthButNotItsRetry(t *testing.T) {
@@ -76,23 +80,27 @@ func TestCounters(t *testing.T) {
 	c.Record(Denied)
 	c.Record(Rejected)
 	c.Record(Answered)
-	c.Enter()
-	c.Enter()
-	c.Leave()
+	c.Enter("aws")
+	c.Enter("aws")
+	c.Leave("aws")
+	c.Enter("azure")
 	st := c.Stats()
 	if st.Calls["aws/lambda:GetFunctionConfiguration"] != 2 || st.Total() != 3 {
 		t.Errorf("calls %v, want aws/lambda:GetFunctionConfiguration 2 of 3", st.Calls)
 	}
-	if st.Throttled != 1 || st.Denied != 1 || st.Rejected != 1 || st.InFlight != 1 || st.MaxInFlight != 2 {
+	if st.Throttled != 1 || st.Denied != 1 || st.Rejected != 1 || st.InFlight != 2 || st.MaxInFlight != 2 {
 		t.Errorf("stats %+v", st)
+	}
+	if st.InFlightBy["aws"] != 1 || st.MaxInFlightBy["aws"] != 2 || st.InFlightBy["azure"] != 1 || st.MaxInFlightBy["azure"] != 1 {
+		t.Errorf("in flight by provider %v, most %v", st.InFlightBy, st.MaxInFlightBy)
 	}
 	st.Calls["x"] = 9
 	if c.Stats().Calls["x"] != 0 {
 		t.Error("Stats shares its map with the counters")
 	}
 	c.Reset()
-	if st := c.Stats(); st.Total() != 0 || st.InFlight != 1 || st.MaxInFlight != 1 {
-		t.Errorf("after Reset: %+v, want no calls and the one in flight", st)
+	if st := c.Stats(); st.Total() != 0 || st.InFlight != 2 || st.MaxInFlight != 2 || st.MaxInFlightBy["aws"] != 1 {
+		t.Errorf("after Reset: %+v, want no calls and the ones in flight", st)
 	}
 }
 
@@ -245,5 +253,36 @@ func TestDeepCopy(t *testing.T) {
 	}
 	if c := DeepCopy(tree{}); c.Env != nil || c.Leaves != nil {
 		t.Errorf("nil maps and slices copied to non-nil: %+v", c)
+	}
+}
+
+func TestSecretNeverPrints(t *testing.T) {
+	type holder struct {
+		Name string
+		Key  Secret `yaml:"key" json:"key"`
+	}
+	h := holder{Name: "p", Key: "CANARY-aam-value"}
+	for _, out := range []string{
+		fmt.Sprintf("%v %+v %#v %s %q %x", h, h, h, h.Key, h.Key, h.Key),
+		fmt.Sprint(h.Key), fmt.Sprintf("%v", []Secret{h.Key}),
+	} {
+		if strings.Contains(out, "CANARY") || strings.Contains(out, "43414e415259") {
+			t.Errorf("printed: %s", out)
+		}
+	}
+	j, err := json.Marshal(h)
+	if err != nil || strings.Contains(string(j), "CANARY") {
+		t.Errorf("JSON %s, %v", j, err)
+	}
+	y, err := yaml.Marshal(h)
+	if err != nil || !strings.Contains(string(y), "key: CANARY-aam-value") {
+		t.Errorf("an estate file loses its canary: %s, %v", y, err)
+	}
+	var back holder
+	if err := DecodeStrict(y, &back); err != nil || back.Key.Reveal() != "CANARY-aam-value" {
+		t.Errorf("read back %v: %v", back.Key.Reveal(), err)
+	}
+	if Secret("").String() != "" {
+		t.Error("no secret prints as one")
 	}
 }
