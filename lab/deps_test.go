@@ -22,11 +22,21 @@ func labPackages(t *testing.T) map[string][]string {
 	}
 	pkgs := map[string][]string{}
 	for _, p := range strings.Fields(string(out)) {
-		deps, err := exec.Command(goCmd, "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", p).CombinedOutput()
+		// -test: what the package's tests import counts too.
+		deps, err := exec.Command(goCmd, "list", "-deps", "-test", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", p).CombinedOutput()
 		if err != nil {
-			t.Fatalf("go list -deps %s: %v\n%s", p, err, deps)
+			t.Fatalf("go list -deps -test %s: %v\n%s", p, err, deps)
 		}
-		pkgs[p] = strings.Fields(string(deps))
+		seen := map[string]bool{}
+		for _, line := range strings.Split(strings.TrimSpace(string(deps)), "\n") {
+			// "pkg [pkg.test]" is pkg as its tests build it; "pkg.test" the test main.
+			d, _, _ := strings.Cut(line, " ")
+			d = strings.TrimSuffix(d, ".test")
+			if d != "" && !seen[d] {
+				seen[d] = true
+				pkgs[p] = append(pkgs[p], d)
+			}
+		}
 	}
 	return pkgs
 }
@@ -43,7 +53,8 @@ func provider(pkg string) string {
 }
 
 // TestDependencyRules keeps the lab independent of the code it checks:
-// no lab package imports a provider SDK, the scanners or the inventory;
+// no lab package, nor its tests, imports a provider SDK, the scanners or
+// the inventory;
 // the shared machinery imports no provider folder; and provider folders do
 // not import each other.
 func TestDependencyRules(t *testing.T) {

@@ -125,6 +125,11 @@ with --aws-config writes an AWS config file with one profile per account.`,
 	return cmd
 }
 
+// labOptions are the lab's settings from the flags.
+func (o *LabServeOptions) labOptions() lab.Options {
+	return lab.Options{Addr: o.Addr, TLS: o.TLS, PageSize: o.PageSize, Latency: o.Latency, ThrottleEvery: o.ThrottleEvery, Deny: o.Deny, DenyOps: o.DenyOps}
+}
+
 func runLabServe(ctx context.Context, o *LabServeOptions) error {
 	if o.PageSize < 0 || o.ThrottleEvery < 0 || o.Latency < 0 {
 		return usagef("--page-size, --throttle-every and --latency must not be negative")
@@ -141,7 +146,7 @@ func runLabServe(ctx context.Context, o *LabServeOptions) error {
 	if err != nil {
 		return err
 	}
-	l, err := lab.Start(estate, lab.Options{Addr: o.Addr, TLS: o.TLS, PageSize: o.PageSize, Latency: o.Latency, ThrottleEvery: o.ThrottleEvery, Deny: o.Deny, DenyOps: o.DenyOps})
+	l, err := lab.Start(estate, o.labOptions())
 	if err != nil {
 		return usageError{err}
 	}

@@ -1025,3 +1025,40 @@ func TestStateIsACopy(t *testing.T) {
 		}
 	}
 }
+
+// TestDeniedOperation: --deny-op refuses one operation for every account,
+// over either protocol, and nothing else; a tenant denial still spares
+// GetCallerIdentity, an operation denial does not.
+func TestDeniedOperation(t *testing.T) {
+	e := mustDemo(t)
+	prod, region := prodRegion(t, e, "us-east-1")
+	dev, _ := e.Account("222222222222")
+	srv := NewServer(e, Options{DenyOps: []string{"iam:ListRoles", "lambda:GetFunctionConfiguration", "sts:GetCallerIdentity"}})
+	for _, a := range []Account{prod, dev} {
+		w := (client{t, srv, a}).do(iamForm("ListRoles"))
+		if got := decodeError(t, w); w.Code != http.StatusForbidden || got.Code != "AccessDenied" {
+			t.Errorf("%s ListRoles: %d %+v, want AccessDenied", a.ID, w.Code, got)
+		}
+		if w := (client{t, srv, a}).do(iamForm("ListUsers")); w.Code != http.StatusOK {
+			t.Errorf("%s ListUsers: %d, want 200", a.ID, w.Code)
+		}
+		if w := (client{t, srv, a}).do(url.Values{"Action": {"GetCallerIdentity"}, "Version": {stsVersion}}); w.Code != http.StatusForbidden {
+			t.Errorf("%s GetCallerIdentity denied by operation: %d, want 403", a.ID, w.Code)
+		}
+	}
+	c := newRESTClient(t, srv, prod, "us-east-1")
+	w := c.do("lambda", http.MethodGet, "/2015-03-31/functions/"+region.Lambdas[0].Name+"/configuration", "")
+	if got := decodeRESTError(t, w); w.Code != http.StatusForbidden || got.code != "AccessDeniedException" {
+		t.Errorf("GetFunctionConfiguration: %d %+v", w.Code, got)
+	}
+	if w := c.do("bedrock", http.MethodPost, "/agents/", "{}"); w.Code != http.StatusOK {
+		t.Errorf("ListAgents: %d, want 200", w.Code)
+	}
+	if st := srv.Stats(); st.Denied != 5 {
+		t.Errorf("%d calls denied, want 5 (two ListRoles, two GetCallerIdentity, one GetFunctionConfiguration)", st.Denied)
+	}
+	srv.Faults().SetOpDenied("iam:ListRoles", false)
+	if w := (client{t, srv, prod}).do(iamForm("ListRoles")); w.Code != http.StatusOK {
+		t.Errorf("ListRoles after the switch is lifted: %d", w.Code)
+	}
+}
