@@ -46,15 +46,16 @@ type restService struct {
 	lambdaStyle bool      // errors as Lambda writes them
 	ops         []*restOp // in the order they are matched
 	guess       func(path string) bool
+	router      kit.Router[*restOp]
 }
 
 // restOp is one operation: its routes and what input it accepts.
 type restOp struct {
 	name   string
 	method string
-	paths  [][]string // path patterns split at /; "{x}" binds x
-	query  []string   // accepted query parameters
-	body   []string   // accepted members of the JSON body
+	paths  []string // path patterns, such as /agents/{agentId}/
+	query  []string // accepted query parameters
+	body   []string // accepted members of the JSON body
 	paging *restPaging
 	handle func(c *restCall) (any, *apiError)
 }
@@ -68,6 +69,9 @@ type restPaging struct {
 func restServices() map[string]*restService {
 	out := map[string]*restService{}
 	for _, svc := range []*restService{bedrockAgentService(), agentCoreService(), lambdaService()} {
+		for _, o := range svc.ops {
+			svc.router.Handle(o.method, o, o.paths...)
+		}
 		out[svc.signingName] = svc
 	}
 	return out
@@ -76,11 +80,7 @@ func restServices() map[string]*restService {
 // op declares an operation at one or more paths, such as
 // "/agents/{agentId}/".
 func op(name, method string, handle func(c *restCall) (any, *apiError), paths ...string) *restOp {
-	o := &restOp{name: name, method: method, handle: handle}
-	for _, p := range paths {
-		o.paths = append(o.paths, strings.Split(strings.TrimPrefix(p, "/"), "/"))
-	}
-	return o
+	return &restOp{name: name, method: method, handle: handle, paths: paths}
 }
 
 func (o *restOp) withQuery(names ...string) *restOp { o.query = names; return o }
@@ -120,53 +120,15 @@ func (s *Server) restServiceFor(r *http.Request) *restService {
 
 // match finds the operation of r and the values of its path variables.
 func (svc *restService) match(r *http.Request) (*restOp, map[string]string, *apiError) {
-	raw := strings.Split(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/")
-	segs := make([]string, len(raw))
-	for i, sgm := range raw {
-		v, err := url.PathUnescape(sgm)
-		if err != nil {
-			return nil, nil, svc.unknownOperation(r)
-		}
-		segs[i] = v
-	}
-	var other *restOp
-	for _, o := range svc.ops {
-		for _, p := range o.paths {
-			vars, ok := matchPath(p, segs)
-			if !ok {
-				continue
-			}
-			if o.method == r.Method {
-				return o, vars, nil
-			}
-			other = o
-		}
-	}
-	if other != nil {
+	o, vars, status := svc.router.Match(r.Method, r.URL.EscapedPath())
+	switch status {
+	case http.StatusOK:
+		return o, vars, nil
+	case http.StatusMethodNotAllowed:
 		return nil, nil, &apiError{status: http.StatusMethodNotAllowed, code: "MethodNotAllowedException",
-			message: fmt.Sprintf("%s %s is not served: %s takes %s", r.Method, r.URL.Path, other.name, other.method), outcome: rejected}
+			message: fmt.Sprintf("%s %s is not served: %s takes %s", r.Method, r.URL.Path, o.name, o.method), outcome: rejected}
 	}
 	return nil, nil, svc.unknownOperation(r)
-}
-
-func matchPath(pattern, segs []string) (map[string]string, bool) {
-	if len(pattern) != len(segs) {
-		return nil, false
-	}
-	vars := map[string]string{}
-	for i, p := range pattern {
-		if name, ok := strings.CutPrefix(p, "{"); ok {
-			if segs[i] == "" {
-				return nil, false
-			}
-			vars[strings.TrimSuffix(name, "}")] = segs[i]
-			continue
-		}
-		if p != segs[i] {
-			return nil, false
-		}
-	}
-	return vars, true
 }
 
 func (svc *restService) unknownOperation(r *http.Request) *apiError {

@@ -286,3 +286,30 @@ func TestSecretNeverPrints(t *testing.T) {
 		t.Error("no secret prints as one")
 	}
 }
+
+func TestRouter(t *testing.T) {
+	var r Router[string]
+	r.Handle("GET", "GetAgent", "/agents/{agentId}/")
+	r.Handle("POST", "ListAgents", "/agents/")
+	r.Handle("GET", "GetFunction", "/2015-03-31/functions/{name}/configuration", "/functions/{name}")
+	for _, tc := range []struct {
+		method, path, want string
+		vars               map[string]string
+		status             int
+	}{
+		{"GET", "/agents/KZ4/", "GetAgent", map[string]string{"agentId": "KZ4"}, 200},
+		{"POST", "/agents/", "ListAgents", map[string]string{}, 200},
+		{"GET", "/agents/", "ListAgents", nil, 405},
+		{"GET", "/agents//", "", nil, 404},
+		{"GET", "/agents/KZ4", "", nil, 404},
+		{"GET", "/2015-03-31/functions/my%3Afn/configuration", "GetFunction", map[string]string{"name": "my:fn"}, 200},
+		{"GET", "/functions/f", "GetFunction", map[string]string{"name": "f"}, 200},
+		{"GET", "/agents/%zz/", "", nil, 404},
+		{"GET", "/subscriptions/0000", "", nil, 404},
+	} {
+		got, vars, status := r.Match(tc.method, tc.path)
+		if got != tc.want || status != tc.status || (tc.status == 200 && !reflect.DeepEqual(vars, tc.vars)) {
+			t.Errorf("%s %s = %q %v %d, want %q %v %d", tc.method, tc.path, got, vars, status, tc.want, tc.vars, tc.status)
+		}
+	}
+}
