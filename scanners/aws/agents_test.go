@@ -32,16 +32,30 @@ func envKeys(env map[string]string) map[string]string {
 }
 
 // envSecrets are the variables the estate holds canary secrets in, less an
-// access key's own secret (PREFIX_SECRET_ACCESS_KEY beside the key id in
-// PREFIX_ACCESS_KEY_ID: the key node stands for it).
+// access key's own secret, which the key node stands for. This test's own
+// reading of the rule, names compared upper-cased: AWS_SECRET_ACCESS_KEY or
+// AWS_SESSION_TOKEN beside any key id, or PREFIX_SECRET_ACCESS_KEY or
+// PREFIX_SESSION_TOKEN beside a key id in PREFIX_ACCESS_KEY_ID.
 func envSecrets(env map[string]string) []string {
+	idVars := map[string]bool{}
+	for k := range envKeys(env) {
+		idVars[strings.ToUpper(k)] = true
+	}
+	ownSecret := func(name string) bool {
+		name = strings.ToUpper(name)
+		if len(idVars) > 0 && (name == "AWS_SECRET_ACCESS_KEY" || name == "AWS_SESSION_TOKEN") {
+			return true
+		}
+		for _, half := range []string{"SECRET_ACCESS_KEY", "SESSION_TOKEN"} {
+			if prefix, ok := strings.CutSuffix(name, half); ok && idVars[prefix+"ACCESS_KEY_ID"] {
+				return true
+			}
+		}
+		return false
+	}
 	var out []string
 	for k, v := range env {
-		prefix, pair := strings.CutSuffix(k, "SECRET_ACCESS_KEY")
-		if pair {
-			_, pair = envKeys(env)[prefix+"ACCESS_KEY_ID"]
-		}
-		if strings.HasPrefix(v, "CANARY-") && !pair {
+		if strings.HasPrefix(v, "CANARY-") && !ownSecret(k) {
 			out = append(out, k)
 		}
 	}
