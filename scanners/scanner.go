@@ -56,9 +56,10 @@ type Options struct {
 	// NewTransport(loopbackOnly, RootCAs).
 	RootCAs *x509.CertPool
 	// Targets are tenants reached at fixed endpoints with static
-	// credentials (the lab). A provider that has targets addressed to it
-	// scans exactly those, and ignores its aam.yaml tenants, the user's
-	// profiles and the provider's environment variables.
+	// credentials (the lab), directly or through a role they assume. A
+	// provider that has targets addressed to it scans exactly those, and
+	// ignores its aam.yaml tenants, the user's profiles and the provider's
+	// environment variables.
 	Targets []Target
 	// MaxAttempts and MaxBackoff configure the SDKs' own retryers.
 	MaxAttempts int
@@ -74,7 +75,8 @@ type Options struct {
 }
 
 // Target is one tenant reached at a fixed endpoint with static credentials,
-// ignoring the user's own profiles and environment (the lab).
+// ignoring the user's own profiles and environment (the lab), directly or
+// through a role those credentials assume.
 type Target struct {
 	Provider string // "aws"
 	Tenant   string // e.g. the AWS account id, as the provider names it
@@ -88,6 +90,15 @@ type Target struct {
 	// "secret_access_key". A provider refuses a target that lacks a key it
 	// needs, or has one it does not know.
 	Credentials map[string]string
+	// RoleARN, when set, is a role the credentials assume to reach the
+	// tenant, which is then the role's: for aws an IAM role ARN
+	// (arn:aws:iam::123456789012:role/aam-read), assumed with
+	// sts:AssumeRole as aam.yaml's role_arn is. A provider without roles
+	// refuses a target that has one.
+	RoleARN string
+	// ExternalID is given when assuming RoleARN, where the role's trust
+	// policy asks for one; only used with RoleARN.
+	ExternalID string
 	// Regions are the regions to scan, where the provider has any; the
 	// command line's (Options.Regions) replace them, and without any the
 	// provider scans its configured or default regions.

@@ -100,8 +100,8 @@ func (a AccountConfig) label() string {
 	switch {
 	case a.RoleARN != "":
 		return accountOf(a.RoleARN)
-	case a.isolated != nil && a.isolated.Label != "":
-		return a.isolated.Label
+	case a.target != nil && targetLabel(*a.target) != "":
+		return targetLabel(*a.target)
 	case a.Profile != "":
 		return "profile:" + a.Profile
 	}

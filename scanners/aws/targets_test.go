@@ -9,16 +9,23 @@ import (
 
 	"github.com/aam-dev/aam/inventory"
 	"github.com/aam-dev/aam/lab"
+	labaws "github.com/aam-dev/aam/lab/aws"
 	"github.com/aam-dev/aam/scanners"
 	awsscan "github.com/aam-dev/aam/scanners/aws"
 )
+
+// labTarget addresses account a of an estate at endpoint, with its own
+// credentials.
+func labTarget(a labaws.Account, endpoint string, regions ...string) scanners.Target {
+	return scanners.Target{Provider: awsscan.ProviderName, Tenant: a.ID, Label: a.Alias, Endpoint: endpoint, Regions: regions,
+		Credentials: map[string]string{"access_key_id": a.AccessKeyID, "secret_access_key": a.SecretAccessKey}}
+}
 
 // labTargets addresses every account of the estate at endpoint.
 func labTargets(e *lab.Estate, endpoint string, regions ...string) []scanners.Target {
 	var ts []scanners.Target
 	for _, a := range e.AWS.Accounts {
-		ts = append(ts, scanners.Target{Provider: awsscan.ProviderName, Tenant: a.ID, Label: a.Alias, Endpoint: endpoint, Regions: regions,
-			Credentials: map[string]string{"access_key_id": a.AccessKeyID, "secret_access_key": a.SecretAccessKey}})
+		ts = append(ts, labTarget(a, endpoint, regions...))
 	}
 	return ts
 }
@@ -115,6 +122,10 @@ func TestTargetsRefused(t *testing.T) {
 		{"endpoint without scheme", func(t *scanners.Target) { t.Endpoint = "127.0.0.1:4566" }, `endpoint "127.0.0.1:4566" is not an http:// or https:// URL`},
 		{"endpoint of another scheme", func(t *scanners.Target) { t.Endpoint = "ftp://lab" }, "is not an http:// or https:// URL"},
 		{"bad region", func(t *scanners.Target) { t.Regions = []string{"useast1"} }, `"useast1" is not an AWS region name`},
+		{"a user's ARN for a role", func(t *scanners.Target) { t.RoleARN = "arn:aws:iam::222222222222:user/alice" },
+			`aws target "prod": role_arn "arn:aws:iam::222222222222:user/alice" is not an IAM role ARN (like arn:aws:iam::123456789012:role/aam-read)`},
+		{"a role name for a role", func(t *scanners.Target) { t.RoleARN = "aam-read" }, `role_arn "aam-read" is not an IAM role ARN`},
+		{"an external id without a role", func(t *scanners.Target) { t.ExternalID = secret }, `aws target "prod": external_id only used with role_arn: add the role to assume`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -131,8 +142,12 @@ func TestTargetsRefused(t *testing.T) {
 			}
 		})
 	}
-	if _, err := awsscan.New(awsscan.Config{}, scanners.Options{Targets: []scanners.Target{good()}}); err != nil {
-		t.Errorf("a good target was refused: %v", err)
+	withRole := good()
+	withRole.RoleARN, withRole.ExternalID = "arn:aws:iam::222222222222:role/aam-read", secret
+	for _, tg := range []scanners.Target{good(), withRole} {
+		if _, err := awsscan.New(awsscan.Config{}, scanners.Options{Targets: []scanners.Target{tg}}); err != nil {
+			t.Errorf("a good target was refused: %v", err)
+		}
 	}
 }
 
