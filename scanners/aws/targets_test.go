@@ -3,6 +3,7 @@ package aws_test
 import (
 	"context"
 	"crypto/x509"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -172,5 +173,24 @@ func TestTargetOverTLSTrustsRootCAs(t *testing.T) {
 	}
 	if scopes, _ := res.store.CompletedScopes(context.Background(), res.scanID); len(scopes) != 0 {
 		t.Errorf("completed scopes %v without a trusted endpoint", scopes)
+	}
+}
+
+// The scanner holds its targets' credentials (in its options): printing it
+// names the accounts, never their secrets.
+func TestScannerPrintsNoSecret(t *testing.T) {
+	const secret = "CANARY-target-secret"
+	tg := scanners.Target{Provider: "aws", Tenant: "111111111111", Label: "prod", Endpoint: "https://127.0.0.1:4566",
+		Credentials: map[string]string{"access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": secret}}
+	s, err := awsscan.New(awsscan.Config{}, scanners.Options{Targets: []scanners.Target{tg}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := fmt.Sprintf("%v %+v %#v %v", s, s, s, *s)
+	if strings.Contains(out, secret) || strings.Contains(out, "AKIAIOSFODNN7EXAMPLE") {
+		t.Errorf("the scanner prints its target's credentials: %s", out)
+	}
+	if !strings.Contains(out, "prod") {
+		t.Errorf("the scanner does not name its account: %s", out)
 	}
 }
