@@ -17,7 +17,10 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -56,9 +59,10 @@ type Options struct {
 	// NewTransport(loopbackOnly, RootCAs).
 	RootCAs *x509.CertPool
 	// Targets are tenants reached at fixed endpoints with static
-	// credentials (the lab). A provider that has targets addressed to it
-	// scans exactly those, and ignores its aam.yaml tenants, the user's
-	// profiles and the provider's environment variables.
+	// credentials (the lab), directly or through a role they assume. A
+	// provider that has targets addressed to it scans exactly those, and
+	// ignores its aam.yaml tenants, the user's profiles and the provider's
+	// environment variables.
 	Targets []Target
 	// MaxAttempts and MaxBackoff configure the SDKs' own retryers.
 	MaxAttempts int
@@ -74,7 +78,12 @@ type Options struct {
 }
 
 // Target is one tenant reached at a fixed endpoint with static credentials,
-// ignoring the user's own profiles and environment (the lab).
+// ignoring the user's own profiles and environment (the lab), directly or
+// through a role those credentials assume.
+//
+// Its credentials are secrets: String, GoString and LogValue print every
+// field but their values (the credentials' names only), so a target, or a
+// slice of them, can be printed or logged.
 type Target struct {
 	Provider string // "aws"
 	Tenant   string // e.g. the AWS account id, as the provider names it
@@ -88,10 +97,83 @@ type Target struct {
 	// "secret_access_key". A provider refuses a target that lacks a key it
 	// needs, or has one it does not know.
 	Credentials map[string]string
+	// RoleARN, when set, is a role the credentials assume to reach the
+	// tenant, which is then the role's: for aws an IAM role ARN
+	// (arn:aws:iam::123456789012:role/aam-read), assumed with
+	// sts:AssumeRole as aam.yaml's role_arn is. A provider without roles
+	// refuses a target that has one.
+	RoleARN string
+	// ExternalID is given when assuming RoleARN, where the role's trust
+	// policy asks for one; only used with RoleARN.
+	ExternalID string
 	// Regions are the regions to scan, where the provider has any; the
 	// command line's (Options.Regions) replace them, and without any the
 	// provider scans its configured or default regions.
 	Regions []string
+}
+
+// redacted stands for a value that is never printed.
+const redacted = "[redacted]"
+
+// credentialNames are the names of t's credentials, sorted.
+func (t Target) credentialNames() []string {
+	return slices.Sorted(maps.Keys(t.Credentials))
+}
+
+// String prints t without its secrets: the credentials' names, never their
+// values, nor the external id's. %v and %+v print it too.
+func (t Target) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "{provider=%s tenant=%s label=%s endpoint=%s", t.Provider, t.Tenant, t.Label, t.Endpoint)
+	if t.RoleARN != "" {
+		fmt.Fprintf(&b, " role_arn=%s", t.RoleARN)
+	}
+	if t.ExternalID != "" {
+		b.WriteString(" external_id=" + redacted)
+	}
+	fmt.Fprintf(&b, " regions=%v credentials=%v}", t.Regions, t.credentialNames())
+	return b.String()
+}
+
+// GoString is what %#v prints: t in Go syntax, each secret replaced by
+// "[redacted]".
+func (t Target) GoString() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "scanners.Target{Provider:%q, Tenant:%q, Label:%q, Endpoint:%q, Credentials:", t.Provider, t.Tenant, t.Label, t.Endpoint)
+	if t.Credentials == nil {
+		b.WriteString("map[string]string(nil)")
+	} else {
+		b.WriteString("map[string]string{")
+		for i, k := range t.credentialNames() {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%q:%q", k, redacted)
+		}
+		b.WriteString("}")
+	}
+	externalID := ""
+	if t.ExternalID != "" {
+		externalID = redacted
+	}
+	fmt.Fprintf(&b, ", RoleARN:%q, ExternalID:%q, Regions:%#v}", t.RoleARN, externalID, t.Regions)
+	return b.String()
+}
+
+// LogValue is how log/slog logs t: without its secrets, as String.
+func (t Target) LogValue() slog.Value {
+	attrs := []slog.Attr{
+		slog.String("provider", t.Provider), slog.String("tenant", t.Tenant), slog.String("label", t.Label),
+		slog.String("endpoint", t.Endpoint),
+	}
+	if t.RoleARN != "" {
+		attrs = append(attrs, slog.String("role_arn", t.RoleARN))
+	}
+	if t.ExternalID != "" {
+		attrs = append(attrs, slog.String("external_id", redacted))
+	}
+	attrs = append(attrs, slog.Any("regions", t.Regions), slog.Any("credentials", t.credentialNames()))
+	return slog.GroupValue(attrs...)
 }
 
 // TargetsFor returns the targets addressed to provider.

@@ -1,6 +1,9 @@
 package scanners
 
 import (
+	"bytes"
+	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 )
@@ -64,5 +67,59 @@ func TestTargetsFor(t *testing.T) {
 	}
 	if n := len(o.TargetsFor("azure")); n != 0 {
 		t.Errorf("azure has %d targets, want none", n)
+	}
+}
+
+// A target's credentials, and its external id, are never printed: not by
+// fmt's verbs, nor within a slice or the options holding it, nor by slog.
+// Everything else is.
+func TestTargetPrintsNoSecret(t *testing.T) {
+	const (
+		keyID      = "AKIACANARYKEYID00001"
+		secret     = "CANARY-secret-access-key"
+		externalID = "CANARY-external-id"
+	)
+	tg := Target{Provider: "aws", Tenant: "111111111111", Label: "prod", Endpoint: "https://127.0.0.1:4566",
+		RoleARN: "arn:aws:iam::222222222222:role/aam-read", ExternalID: externalID, Regions: []string{"us-east-1", "eu-west-1"},
+		Credentials: map[string]string{"access_key_id": keyID, "secret_access_key": secret}}
+	bare := Target{Provider: "aws", Tenant: "333333333333", Endpoint: "http://127.0.0.1:1"}
+
+	var text, jsonLog bytes.Buffer
+	slog.New(slog.NewTextHandler(&text, nil)).Info("scan", "target", tg, "targets", []Target{tg, bare})
+	slog.New(slog.NewJSONHandler(&jsonLog, nil)).Info("scan", "target", tg)
+	printed := map[string]string{
+		"%v %+v %#v":       fmt.Sprintf("%v %+v %#v", tg, tg, tg),
+		"pointer":          fmt.Sprintf("%v %+v %#v", &tg, &tg, &tg),
+		"slice %v":         fmt.Sprintf("%v", []Target{tg, bare}),
+		"slice %+v %#v":    fmt.Sprintf("%+v %#v", []Target{tg, bare}, []Target{tg, bare}),
+		"options %+v":      fmt.Sprintf("%+v", Options{Targets: []Target{tg}}),
+		"options %#v":      fmt.Sprintf("%#v", Options{Targets: []Target{tg}}),
+		"slog text":        text.String(),
+		"slog json":        jsonLog.String(),
+		"String":           tg.String(),
+		"GoString of bare": bare.GoString(),
+	}
+	for name, out := range printed {
+		for _, v := range []string{keyID, secret, externalID} {
+			if strings.Contains(out, v) {
+				t.Errorf("%s prints the secret %q: %s", name, v, out)
+			}
+		}
+	}
+	for name, out := range printed {
+		if name == "GoString of bare" {
+			continue
+		}
+		for _, want := range []string{"aws", "111111111111", "prod", "https://127.0.0.1:4566", "arn:aws:iam::222222222222:role/aam-read", "us-east-1", "eu-west-1", "access_key_id", "secret_access_key"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s does not print %q: %s", name, want, out)
+			}
+		}
+	}
+	if got, want := tg.String(), "{provider=aws tenant=111111111111 label=prod endpoint=https://127.0.0.1:4566 role_arn=arn:aws:iam::222222222222:role/aam-read external_id=[redacted] regions=[us-east-1 eu-west-1] credentials=[access_key_id secret_access_key]}"; got != want {
+		t.Errorf("String() =\n%s\nwant\n%s", got, want)
+	}
+	if got, want := bare.GoString(), `scanners.Target{Provider:"aws", Tenant:"333333333333", Label:"", Endpoint:"http://127.0.0.1:1", Credentials:map[string]string(nil), RoleARN:"", ExternalID:"", Regions:[]string(nil)}`; got != want {
+		t.Errorf("GoString() =\n%s\nwant\n%s", got, want)
 	}
 }

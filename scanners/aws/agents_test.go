@@ -32,16 +32,30 @@ func envKeys(env map[string]string) map[string]string {
 }
 
 // envSecrets are the variables the estate holds canary secrets in, less an
-// access key's own secret (PREFIX_SECRET_ACCESS_KEY beside the key id in
-// PREFIX_ACCESS_KEY_ID: the key node stands for it).
+// access key's own secret, which the key node stands for. This test's own
+// reading of the rule, names compared upper-cased: AWS_SECRET_ACCESS_KEY or
+// AWS_SESSION_TOKEN beside any key id, or PREFIX_SECRET_ACCESS_KEY or
+// PREFIX_SESSION_TOKEN beside a key id in PREFIX_ACCESS_KEY_ID.
 func envSecrets(env map[string]string) []string {
+	idVars := map[string]bool{}
+	for k := range envKeys(env) {
+		idVars[strings.ToUpper(k)] = true
+	}
+	ownSecret := func(name string) bool {
+		name = strings.ToUpper(name)
+		if len(idVars) > 0 && (name == "AWS_SECRET_ACCESS_KEY" || name == "AWS_SESSION_TOKEN") {
+			return true
+		}
+		for _, half := range []string{"SECRET_ACCESS_KEY", "SESSION_TOKEN"} {
+			if prefix, ok := strings.CutSuffix(name, half); ok && idVars[prefix+"ACCESS_KEY_ID"] {
+				return true
+			}
+		}
+		return false
+	}
 	var out []string
 	for k, v := range env {
-		prefix, pair := strings.CutSuffix(k, "SECRET_ACCESS_KEY")
-		if pair {
-			_, pair = envKeys(env)[prefix+"ACCESS_KEY_ID"]
-		}
-		if strings.HasPrefix(v, "CANARY-") && !pair {
+		if strings.HasPrefix(v, "CANARY-") && !ownSecret(k) {
 			out = append(out, k)
 		}
 	}
@@ -409,42 +423,72 @@ func TestAgentGoneBetweenScansAndRegionsNotScannedKept(t *testing.T) {
 	}
 }
 
+// A target with a role is reached with its credentials assuming the role:
+// the role's account is scanned, and a role that cannot be assumed fails
+// that account alone.
 func TestAccountThroughAssumedRole(t *testing.T) {
 	e := loadEstate(t, "two-accounts.yaml")
 	alpha, beta := e.AWS.Accounts[0], e.AWS.Accounts[1]
 	role := beta.RoleARN("alpha-reader")
 	srv := startLab(t, e, lab.Options{PageSize: 2})
-	viaAlpha := func(externalID string) awsscan.AccountConfig {
-		return awsscan.IsolatedAccount(awsscan.Isolated{Label: alpha.ID, AccessKeyID: alpha.AccessKeyID, SecretAccessKey: alpha.SecretAccessKey, Endpoint: srv.URL("aws")}, "us-east-1").AssumingRole(role, externalID)
+	direct := labTarget(alpha, srv.URL("aws"), "us-east-1")
+	viaAlpha := func(externalID string) scanners.Target {
+		tg := labTarget(alpha, srv.URL("aws"), "us-east-1")
+		tg.Tenant, tg.Label, tg.RoleARN, tg.ExternalID = beta.ID, beta.Alias, role, externalID
+		return tg
 	}
-	direct := awsscan.IsolatedAccount(awsscan.Isolated{Label: alpha.ID, AccessKeyID: alpha.AccessKeyID, SecretAccessKey: alpha.SecretAccessKey, Endpoint: srv.URL("aws")}, "us-east-1")
+	scanTargets := func(ts ...scanners.Target) scanResult {
+		opts := testOptions(4)
+		opts.Targets = ts
+		return scan(t, context.Background(), awsscan.Config{}, opts)
+	}
+	tenants := func(t *testing.T, res scanResult) map[string]int {
+		t.Helper()
+		scopes, err := res.store.CompletedScopes(context.Background(), res.scanID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]int{}
+		for _, sc := range scopes {
+			out[sc.Tenant]++
+		}
+		return out
+	}
 
-	t.Run("assumable", func(t *testing.T) {
-		res := scan(t, context.Background(), awsscan.Config{Accounts: []awsscan.AccountConfig{direct, viaAlpha("lab-ext")}}, testOptions(4))
+	t.Run("the role's account alone", func(t *testing.T) {
+		before := srv.Stats().Calls["aws/sts:AssumeRole"]
+		res := scanTargets(viaAlpha("lab-ext"))
 		if errs, _ := res.store.ScanErrors(context.Background(), res.scanID); len(errs) > 0 {
 			t.Fatalf("scan errors: %+v", errs)
 		}
-		g := readGraph(t, res.store)
-		// Beta's IAM was read through the role: its roles and keys are there.
-		checkEstate(t, e, g)
-		if srv.Stats().Calls["aws/sts:AssumeRole"] == 0 {
+		if got := tenants(t, res); len(got) != 1 || got[beta.ID] != 3 {
+			t.Errorf("completed scopes by account = %v, want %s's three (IAM and both agent services) and no other", got, beta.ID)
+		}
+		if srv.Stats().Calls["aws/sts:AssumeRole"] == before {
 			t.Error("the lab saw no AssumeRole")
 		}
+		// Beta's IAM was read through the role: its roles and keys are there.
+		only := &lab.Estate{AWS: &labaws.Estate{Accounts: e.AWS.Accounts[1:]}}
+		checkEstate(t, only, readGraph(t, res.store))
+	})
+	t.Run("assumable", func(t *testing.T) {
+		res := scanTargets(direct, viaAlpha("lab-ext"))
+		if errs, _ := res.store.ScanErrors(context.Background(), res.scanID); len(errs) > 0 {
+			t.Fatalf("scan errors: %+v", errs)
+		}
+		if got := tenants(t, res); len(got) != 2 || got[alpha.ID] != 3 || got[beta.ID] != 3 {
+			t.Errorf("completed scopes by account = %v, want three of %s and three of %s", got, alpha.ID, beta.ID)
+		}
+		checkEstate(t, e, readGraph(t, res.store))
 	})
 	t.Run("unassumable", func(t *testing.T) {
-		res := scan(t, context.Background(), awsscan.Config{Accounts: []awsscan.AccountConfig{direct, viaAlpha("wrong-external-id")}}, testOptions(4))
+		res := scanTargets(direct, viaAlpha("wrong-external-id"))
 		errs, _ := res.store.ScanErrors(context.Background(), res.scanID)
 		if len(errs) != 1 || errs[0].Tenant != beta.ID || !strings.Contains(errs[0].Message, "assuming the account's role failed") || !strings.Contains(errs[0].Message, "external_id") {
 			t.Fatalf("scan errors = %+v, want one for %s saying the role could not be assumed", errs, beta.ID)
 		}
-		scopes, _ := res.store.CompletedScopes(context.Background(), res.scanID)
-		if len(scopes) != 3 {
-			t.Errorf("completed scopes = %v, want alpha's three", scopes)
-		}
-		for _, sc := range scopes {
-			if sc.Tenant != alpha.ID {
-				t.Errorf("completed scope %v is not alpha's", sc)
-			}
+		if got := tenants(t, res); len(got) != 1 || got[alpha.ID] != 3 {
+			t.Errorf("completed scopes by account = %v, want alpha's three", got)
 		}
 	})
 }
@@ -536,11 +580,9 @@ func TestEndpointWithoutOptionalCalls(t *testing.T) {
 		labSrv.ServeHTTP(w, r)
 	}))
 	defer srv.Close()
-	var cfg awsscan.Config
-	for _, a := range e.AWS.Accounts {
-		cfg.Accounts = append(cfg.Accounts, awsscan.IsolatedAccount(awsscan.Isolated{Label: a.ID, AccessKeyID: a.AccessKeyID, SecretAccessKey: a.SecretAccessKey, Endpoint: srv.URL}, "us-east-1"))
-	}
-	res := scan(t, context.Background(), cfg, testOptions(4))
+	opts := testOptions(4)
+	opts.Targets = labTargets(e, srv.URL, "us-east-1")
+	res := scan(t, context.Background(), awsscan.Config{}, opts)
 	if res.err != nil {
 		t.Fatal(res.err)
 	}
@@ -578,9 +620,9 @@ func TestEndpointWithoutAgentServices(t *testing.T) {
 		labSrv.ServeHTTP(w, r)
 	}))
 	defer srv.Close()
-	a := e.AWS.Accounts[0]
-	cfg := awsscan.Config{Accounts: []awsscan.AccountConfig{awsscan.IsolatedAccount(awsscan.Isolated{Label: a.ID, AccessKeyID: a.AccessKeyID, SecretAccessKey: a.SecretAccessKey, Endpoint: srv.URL}, "us-east-1")}}
-	res := scan(t, context.Background(), cfg, testOptions(4))
+	opts := testOptions(4)
+	opts.Targets = []scanners.Target{labTarget(e.AWS.Accounts[0], srv.URL, "us-east-1")}
+	res := scan(t, context.Background(), awsscan.Config{}, opts)
 	if res.err != nil {
 		t.Fatal(res.err)
 	}

@@ -105,22 +105,22 @@ func retryer(attempts int, maxBackoff time.Duration) func() awssdk.Retryer {
 }
 
 // loadConfig resolves one account's aws.Config: the standard chain (with
-// its profile, AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>), or for an
-// isolated account nothing but the given credentials and endpoint.
+// its profile, AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>), or for a
+// target nothing but its credentials and endpoint; then the account's role,
+// when it has one, is assumed with them.
 func (s *Scanner) loadConfig(ctx context.Context, a AccountConfig, region string) (awssdk.Config, error) {
-	if a.isolated != nil {
+	if t := a.target; t != nil {
 		base := s.opts.Transport
 		if base == nil && s.opts.RootCAs != nil {
 			base = scanners.NewTransport(false, s.opts.RootCAs)
 		}
 		client := &http.Client{Transport: s.opts.Limiter.Wrap(base)}
-		iso := a.isolated
 		cfg := awssdk.Config{
 			Region:           region,
-			Credentials:      awssdk.NewCredentialsCache(credentials.NewStaticCredentialsProvider(iso.AccessKeyID, iso.SecretAccessKey, "")),
+			Credentials:      awssdk.NewCredentialsCache(credentials.NewStaticCredentialsProvider(t.Credentials[credAccessKeyID], t.Credentials[credSecretAccessKey], "")),
 			HTTPClient:       client,
 			Retryer:          retryer(s.opts.MaxAttempts, s.opts.MaxBackoff),
-			BaseEndpoint:     awssdk.String(iso.Endpoint),
+			BaseEndpoint:     awssdk.String(t.Endpoint),
 			RetryMaxAttempts: s.opts.MaxAttempts,
 			Logger:           logging.Nop{},
 		}

@@ -78,32 +78,10 @@ type AccountConfig struct {
 	RoleARN    string `yaml:"role_arn"`
 	ExternalID string `yaml:"external_id"`
 
-	// isolated, set only by code (targets, the demo and tests), replaces the
-	// whole credential chain: no file, profile or environment variable is
-	// read.
-	isolated *Isolated
-}
-
-// Isolated is an account reached with static credentials at a fixed
-// endpoint, ignoring the user's profiles and environment: the lab. A
-// scanners.Target addressed to aws becomes one.
-type Isolated struct {
-	Label           string
-	AccessKeyID     string
-	SecretAccessKey string
-	Endpoint        string
-}
-
-// IsolatedAccount returns an account that is reached only through iso.
-func IsolatedAccount(iso Isolated, regions ...string) AccountConfig {
-	return AccountConfig{Regions: regions, isolated: &iso}
-}
-
-// AssumingRole returns the account reached by assuming roleARN with a's
-// credentials.
-func (a AccountConfig) AssumingRole(roleARN, externalID string) AccountConfig {
-	a.RoleARN, a.ExternalID = roleARN, externalID
-	return a
+	// target, set only from a scanners.Target (the lab, tests), replaces
+	// the whole credential chain: no file, profile or environment variable
+	// is read. Its RoleARN and ExternalID are copied above.
+	target *scanners.Target
 }
 
 var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
@@ -136,13 +114,14 @@ func (c Config) Validate() error {
 	seen := map[string]bool{}
 	for i, a := range c.Accounts {
 		where := fmt.Sprintf("aws.accounts[%d]", i)
-		if a.RoleARN != "" && (accountOf(a.RoleARN) == "" || !strings.Contains(a.RoleARN, ":role/")) {
-			errs = append(errs, fmt.Errorf("%s.role_arn: %q is not an IAM role ARN (like arn:aws:iam::123456789012:role/aam-read)", where, a.RoleARN))
+		role, external := roleProblems(a.RoleARN, a.ExternalID)
+		if role != "" {
+			errs = append(errs, fmt.Errorf("%s.role_arn: %s", where, role))
 		}
-		if a.ExternalID != "" && a.RoleARN == "" {
-			errs = append(errs, fmt.Errorf("%s.external_id: only used with role_arn: add the role to assume", where))
+		if external != "" {
+			errs = append(errs, fmt.Errorf("%s.external_id: %s", where, external))
 		}
-		if a.isolated == nil {
+		if a.target == nil {
 			key := "profile:" + a.Profile + " role:" + a.RoleARN
 			if seen[key] {
 				errs = append(errs, fmt.Errorf("%s: the same profile and role are listed twice", where))
@@ -154,6 +133,20 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
+// roleProblems says what is wrong with a role to assume (role) and with its
+// external id (external), empty when nothing is: the one check of
+// aam.yaml's accounts and of targets, which name the fields. The external
+// id's value is never printed.
+func roleProblems(roleARN, externalID string) (role, external string) {
+	if roleARN != "" && (accountOf(roleARN) == "" || !strings.Contains(roleARN, ":role/")) {
+		role = fmt.Sprintf("%q is not an IAM role ARN (like arn:aws:iam::123456789012:role/aam-read)", roleARN)
+	}
+	if externalID != "" && roleARN == "" {
+		external = "only used with role_arn: add the role to assume"
+	}
+	return role, external
+}
+
 // The keys of a target's credentials.
 const (
 	credAccessKeyID     = "access_key_id"
@@ -161,21 +154,18 @@ const (
 )
 
 // targetAccounts turns the targets addressed to aws into the accounts they
-// stand for, each reached only through its endpoint and credentials. The
-// errors name credential keys, never their values.
+// stand for, each reached only through its endpoint and credentials, and
+// through its role when it has one. The errors name credential keys, never
+// their values.
 func targetAccounts(ts []scanners.Target) ([]AccountConfig, error) {
 	var (
 		accounts []AccountConfig
 		errs     []error
 	)
 	for i, t := range ts {
-		label := t.Label
-		if label == "" {
-			label = t.Tenant
-		}
 		where := fmt.Sprintf("aws target %d", i)
-		if label != "" {
-			where = fmt.Sprintf("aws target %q", label)
+		if l := targetLabel(t); l != "" {
+			where = fmt.Sprintf("aws target %q", l)
 		}
 		for _, k := range []string{credAccessKeyID, credSecretAccessKey} {
 			if t.Credentials[k] == "" {
@@ -190,14 +180,30 @@ func targetAccounts(ts []scanners.Target) ([]AccountConfig, error) {
 		if u, err := url.Parse(t.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			errs = append(errs, fmt.Errorf("%s: endpoint %q is not an http:// or https:// URL: give the base URL of the account's APIs", where, t.Endpoint))
 		}
+		role, external := roleProblems(t.RoleARN, t.ExternalID)
+		if role != "" {
+			errs = append(errs, fmt.Errorf("%s: role_arn %s", where, role))
+		}
+		if external != "" {
+			errs = append(errs, fmt.Errorf("%s: external_id %s", where, external))
+		}
 		for _, r := range t.Regions {
 			if !regionPattern.MatchString(r) {
 				errs = append(errs, fmt.Errorf("%s: %q is not an AWS region name (like us-east-1)", where, r))
 			}
 		}
-		accounts = append(accounts, IsolatedAccount(Isolated{
-			Label: label, AccessKeyID: t.Credentials[credAccessKeyID], SecretAccessKey: t.Credentials[credSecretAccessKey], Endpoint: t.Endpoint,
-		}, t.Regions...))
+		t.Credentials = maps.Clone(t.Credentials)
+		t.Regions = slices.Clone(t.Regions)
+		accounts = append(accounts, AccountConfig{Regions: t.Regions, RoleARN: t.RoleARN, ExternalID: t.ExternalID, target: &t})
 	}
 	return accounts, errors.Join(errs...)
+}
+
+// targetLabel names a target before its account is known: its label, or
+// its tenant.
+func targetLabel(t scanners.Target) string {
+	if t.Label != "" {
+		return t.Label
+	}
+	return t.Tenant
 }

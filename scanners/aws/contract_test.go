@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aam-dev/aam/inventory"
+	"github.com/aam-dev/aam/scanners"
 	awsscan "github.com/aam-dev/aam/scanners/aws"
 )
 
@@ -101,10 +102,14 @@ func replay(t *testing.T, details string, detailsStatus int) *httptest.Server {
 	return srv
 }
 
-func contractConfig(endpoint string) awsscan.Config {
-	return awsscan.Config{Services: []string{awsscan.ServiceIAM}, Accounts: []awsscan.AccountConfig{awsscan.IsolatedAccount(awsscan.Isolated{
-		Label: "contract", AccessKeyID: "AKIDCONTRACT", SecretAccessKey: "contract-secret", Endpoint: endpoint,
-	}, "us-east-1")}}
+// contractScan scans service (IAM, an agent service) of the one account
+// served at endpoint.
+func contractScan(t *testing.T, endpoint, service string) scanResult {
+	t.Helper()
+	opts := testOptions(2)
+	opts.Targets = []scanners.Target{{Provider: awsscan.ProviderName, Label: "contract", Endpoint: endpoint, Regions: []string{"us-east-1"},
+		Credentials: map[string]string{"access_key_id": "AKIDCONTRACT", "secret_access_key": "contract-secret"}}}
+	return scan(t, context.Background(), awsscan.Config{Services: []string{service}}, opts)
 }
 
 func TestContractGetAccountAuthorizationDetails(t *testing.T) {
@@ -112,7 +117,7 @@ func TestContractGetAccountAuthorizationDetails(t *testing.T) {
 	for name, body := range map[string]string{"as documented": docs, "url-encoded as live": urlEncodeDocuments(docs)} {
 		t.Run(name, func(t *testing.T) {
 			srv := replay(t, body, http.StatusOK)
-			res := scan(t, context.Background(), contractConfig(srv.URL), testOptions(2))
+			res := contractScan(t, srv.URL, awsscan.ServiceIAM)
 			if res.err != nil {
 				t.Fatal(res.err)
 			}
@@ -167,7 +172,7 @@ func TestContractGetAccountAuthorizationDetails(t *testing.T) {
 
 func TestContractAccessDenied(t *testing.T) {
 	srv := replay(t, readPayload(t, "Error_AccessDenied.xml"), http.StatusForbidden)
-	res := scan(t, context.Background(), contractConfig(srv.URL), testOptions(2))
+	res := contractScan(t, srv.URL, awsscan.ServiceIAM)
 	if res.err != nil {
 		t.Fatal(res.err)
 	}

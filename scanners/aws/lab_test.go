@@ -512,12 +512,11 @@ func TestDemoTransportRefusesRealAddresses(t *testing.T) {
 	// Both are refused before any lookup or packet: 192.0.2.1 is a
 	// documentation address that no test ever reaches.
 	for _, endpoint := range []string{"https://iam.amazonaws.com", "http://192.0.2.1:80"} {
-		cfg := awsscan.Config{Accounts: []awsscan.AccountConfig{awsscan.IsolatedAccount(awsscan.Isolated{
-			Label: "real", AccessKeyID: "AKIAEXAMPLE", SecretAccessKey: "x", Endpoint: endpoint,
-		}, "us-east-1")}}
 		opts := testOptions(2)
 		opts.MaxAttempts = 1
-		res := scan(t, context.Background(), cfg, opts)
+		opts.Targets = []scanners.Target{{Provider: awsscan.ProviderName, Label: "real", Endpoint: endpoint, Regions: []string{"us-east-1"},
+			Credentials: map[string]string{"access_key_id": "AKIAEXAMPLE", "secret_access_key": "x"}}}
+		res := scan(t, context.Background(), awsscan.Config{}, opts)
 		errs, _ := res.store.ScanErrors(context.Background(), res.scanID)
 		if len(errs) != 1 || !strings.Contains(errs[0].Message, "demo mode refuses") {
 			t.Errorf("%s: scan errors = %+v, want the demo guard's refusal", endpoint, errs)

@@ -118,29 +118,37 @@ func inlineSecrets(env map[string]string, keys map[string]string) []string {
 }
 
 // keyPairSecret reports whether the variable name holds the secret half,
-// or the session token, of an access key whose id env holds under the same
-// prefix: AWS_SECRET_ACCESS_KEY beside AWS_ACCESS_KEY_ID, and, in a Lambda
-// (which reserves the AWS_ names), DEPLOYER_SECRET_ACCESS_KEY beside
-// DEPLOYER_ACCESS_KEY_ID.
+// or the session token, of an access key whose id env holds (keys, by
+// variable), ignoring case:
+//   - AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, beside any access key id;
+//   - <P>SECRET_ACCESS_KEY and <P>SESSION_TOKEN beside an id in
+//     <P>ACCESS_KEY_ID, the same prefix P (DEPLOYER_SECRET_ACCESS_KEY beside
+//     DEPLOYER_ACCESS_KEY_ID: Lambda reserves the AWS_ names).
+//
+// Any other name (AWS_SECRET_KEY, BACKUP_SECRET_ACCESS_KEY beside
+// DEPLOYER_ACCESS_KEY_ID) is a secret of its own.
 func keyPairSecret(name string, keys map[string]string) bool {
-	prefix, ok := cutSuffixFold(name, "SECRET_ACCESS_KEY", "SECRET_KEY", "SESSION_TOKEN")
-	if !ok {
-		return false
+	if len(keys) > 0 && (strings.EqualFold(name, "AWS_SECRET_ACCESS_KEY") || strings.EqualFold(name, "AWS_SESSION_TOKEN")) {
+		return true
 	}
-	for idVar := range keys {
-		if p, ok := cutSuffixFold(idVar, "ACCESS_KEY_ID", "ACCESS_KEY", "KEY_ID"); ok && strings.EqualFold(p, prefix) {
-			return true
+	for _, suffix := range []string{"SECRET_ACCESS_KEY", "SESSION_TOKEN"} {
+		prefix, ok := cutSuffixFold(name, suffix)
+		if !ok {
+			continue
+		}
+		for idVar := range keys {
+			if strings.EqualFold(idVar, prefix+"ACCESS_KEY_ID") {
+				return true
+			}
 		}
 	}
 	return false
 }
 
-// cutSuffixFold cuts the first of suffixes s ends with, ignoring case.
-func cutSuffixFold(s string, suffixes ...string) (string, bool) {
-	for _, suf := range suffixes {
-		if len(s) >= len(suf) && strings.EqualFold(s[len(s)-len(suf):], suf) {
-			return s[:len(s)-len(suf)], true
-		}
+// cutSuffixFold cuts suffix from s when s ends with it, ignoring case.
+func cutSuffixFold(s, suffix string) (string, bool) {
+	if len(s) >= len(suffix) && strings.EqualFold(s[len(s)-len(suffix):], suffix) {
+		return s[:len(s)-len(suffix)], true
 	}
 	return "", false
 }

@@ -37,6 +37,12 @@ func TestInlineSecrets(t *testing.T) {
 		{"a lone secret access key is inline", map[string]string{"AWS_SECRET_ACCESS_KEY": "abc", "AWS_SESSION_TOKEN": "t"}, "AWS_SECRET_ACCESS_KEY,AWS_SESSION_TOKEN"},
 		{"a renamed pair links to its key (Lambda reserves the AWS_ names)", map[string]string{"DEPLOYER_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "DEPLOYER_SECRET_ACCESS_KEY": "abc", "deployer_session_token": "t"}, ""},
 		{"a secret key of another prefix is inline", map[string]string{"DEPLOYER_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "BACKUP_SECRET_ACCESS_KEY": "abc"}, "BACKUP_SECRET_ACCESS_KEY"},
+		{"a secret key not named as a key pair's is inline", map[string]string{"AWS_ACCESS_KEY": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_KEY": "abc"}, "AWS_SECRET_KEY"},
+		{"the AWS_ secret links to a key id under any name", map[string]string{"OTHER_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "abc", "AWS_SESSION_TOKEN": "t"}, ""},
+		{"a renamed secret needs its own prefix's key id", map[string]string{"OTHER_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "DEPLOYER_SECRET_ACCESS_KEY": "abc", "DEPLOYER_SESSION_TOKEN": "t"}, "DEPLOYER_SECRET_ACCESS_KEY,DEPLOYER_SESSION_TOKEN"},
+		{"a session token of another prefix is inline", map[string]string{"DEPLOYER_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "BACKUP_SESSION_TOKEN": "t"}, "BACKUP_SESSION_TOKEN"},
+		{"an empty prefix pairs too", map[string]string{"access_key_id": "AKIAIOSFODNN7EXAMPLE", "SECRET_ACCESS_KEY": "abc", "Session_Token": "t"}, ""},
+		{"the pair is not found by a longer or shorter name", map[string]string{"DEPLOYER_ACCESS_KEY": "AKIAIOSFODNN7EXAMPLE", "DEPLOYER_SECRET_KEY": "abc", "X_DEPLOYER_SECRET_ACCESS_KEY": "d"}, "DEPLOYER_SECRET_KEY,X_DEPLOYER_SECRET_ACCESS_KEY"},
 		{"other secrets beside a key are inline", map[string]string{"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "abc", "GITHUB_TOKEN": "g"}, "GITHUB_TOKEN"},
 	}
 	for _, tt := range tests {

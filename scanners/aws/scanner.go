@@ -81,6 +81,19 @@ func New(cfg Config, opts scanners.Options) (*Scanner, error) {
 // Name is "aws".
 func (s *Scanner) Name() string { return ProviderName }
 
+// String names the accounts s scans, never the credentials of its targets
+// (which its options hold): %v, %+v and %#v print this.
+func (s Scanner) String() string {
+	labels := make([]string, 0, len(s.cfg.Accounts))
+	for _, a := range s.cfg.Accounts {
+		labels = append(labels, a.label())
+	}
+	return fmt.Sprintf("aws scanner of accounts %v", labels)
+}
+
+// GoString is String: the fields of s hold the targets' secrets.
+func (s Scanner) GoString() string { return s.String() }
+
 // Scan scans every configured account, several at a time.
 func (s *Scanner) Scan(ctx context.Context, w inventory.Writer) error {
 	// No early stop on ctx: once it is done every account fails fast, and
@@ -100,8 +113,8 @@ func (a AccountConfig) label() string {
 	switch {
 	case a.RoleARN != "":
 		return accountOf(a.RoleARN)
-	case a.isolated != nil && a.isolated.Label != "":
-		return a.isolated.Label
+	case a.target != nil && targetLabel(*a.target) != "":
+		return targetLabel(*a.target)
 	case a.Profile != "":
 		return "profile:" + a.Profile
 	}

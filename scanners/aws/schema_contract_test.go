@@ -673,13 +673,6 @@ func agentCoreAWS(t *testing.T, s *synthesizer) *fakeAWS {
 	), stsRoute(), lambdaRoute(t))...)
 }
 
-func schemaScan(t *testing.T, endpoint, service string) scanResult {
-	t.Helper()
-	cfg := contractConfig(endpoint)
-	cfg.Services = []string{service}
-	return scan(t, context.Background(), cfg, testOptions(2))
-}
-
 // ---- checks ----
 
 func expectScopeCompleted(t *testing.T, res scanResult, service string) {
@@ -799,7 +792,7 @@ func TestSchemaContractBedrockAgent(t *testing.T) {
 	fake := newFakeAWS(t, append(append(s.routes("ListAgents", "GetAgent", "ListAgentAliases", "ListAgentActionGroups", "GetAgentActionGroup"),
 		knowledgeBaseRoutes(t)...), stsRoute(), lambdaRoute(t), agentVersionRoute(t))...)
 
-	res := schemaScan(t, fake.URL, awsscan.ServiceBedrockAgent)
+	res := contractScan(t, fake.URL, awsscan.ServiceBedrockAgent)
 	expectScopeCompleted(t, res, awsscan.ServiceBedrockAgent)
 	fake.checkCalled(t)
 	// DRAFT and the version the alias routes to, each with the listed ids.
@@ -851,7 +844,7 @@ func TestSchemaContractAgentCore(t *testing.T) {
 	} {
 		t.Run(tc.member, func(t *testing.T) {
 			fake := agentCoreAWS(t, agentCoreSynthesizer(t, tc.member, tc.credType, nil))
-			res := schemaScan(t, fake.URL, awsscan.ServiceAgentCore)
+			res := contractScan(t, fake.URL, awsscan.ServiceAgentCore)
 			expectScopeCompleted(t, res, awsscan.ServiceAgentCore)
 			fake.checkCalled(t)
 			g := readGraph(t, res.store)
@@ -942,7 +935,7 @@ func TestSchemaContractTimestampTypes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := agentCoreSynthesizer(t, "apiKeyCredentialProvider", "API_KEY", map[string]any{tc.key: tc.value})
 			fake := agentCoreAWS(t, s)
-			res := schemaScan(t, fake.URL, awsscan.ServiceAgentCore)
+			res := contractScan(t, fake.URL, awsscan.ServiceAgentCore)
 			if res.err != nil {
 				t.Fatal(res.err)
 			}

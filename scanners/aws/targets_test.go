@@ -3,22 +3,30 @@ package aws_test
 import (
 	"context"
 	"crypto/x509"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/aam-dev/aam/inventory"
 	"github.com/aam-dev/aam/lab"
+	labaws "github.com/aam-dev/aam/lab/aws"
 	"github.com/aam-dev/aam/scanners"
 	awsscan "github.com/aam-dev/aam/scanners/aws"
 )
+
+// labTarget addresses account a of an estate at endpoint, with its own
+// credentials.
+func labTarget(a labaws.Account, endpoint string, regions ...string) scanners.Target {
+	return scanners.Target{Provider: awsscan.ProviderName, Tenant: a.ID, Label: a.Alias, Endpoint: endpoint, Regions: regions,
+		Credentials: map[string]string{"access_key_id": a.AccessKeyID, "secret_access_key": a.SecretAccessKey}}
+}
 
 // labTargets addresses every account of the estate at endpoint.
 func labTargets(e *lab.Estate, endpoint string, regions ...string) []scanners.Target {
 	var ts []scanners.Target
 	for _, a := range e.AWS.Accounts {
-		ts = append(ts, scanners.Target{Provider: awsscan.ProviderName, Tenant: a.ID, Label: a.Alias, Endpoint: endpoint, Regions: regions,
-			Credentials: map[string]string{"access_key_id": a.AccessKeyID, "secret_access_key": a.SecretAccessKey}})
+		ts = append(ts, labTarget(a, endpoint, regions...))
 	}
 	return ts
 }
@@ -115,6 +123,10 @@ func TestTargetsRefused(t *testing.T) {
 		{"endpoint without scheme", func(t *scanners.Target) { t.Endpoint = "127.0.0.1:4566" }, `endpoint "127.0.0.1:4566" is not an http:// or https:// URL`},
 		{"endpoint of another scheme", func(t *scanners.Target) { t.Endpoint = "ftp://lab" }, "is not an http:// or https:// URL"},
 		{"bad region", func(t *scanners.Target) { t.Regions = []string{"useast1"} }, `"useast1" is not an AWS region name`},
+		{"a user's ARN for a role", func(t *scanners.Target) { t.RoleARN = "arn:aws:iam::222222222222:user/alice" },
+			`aws target "prod": role_arn "arn:aws:iam::222222222222:user/alice" is not an IAM role ARN (like arn:aws:iam::123456789012:role/aam-read)`},
+		{"a role name for a role", func(t *scanners.Target) { t.RoleARN = "aam-read" }, `role_arn "aam-read" is not an IAM role ARN`},
+		{"an external id without a role", func(t *scanners.Target) { t.ExternalID = secret }, `aws target "prod": external_id only used with role_arn: add the role to assume`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -131,8 +143,12 @@ func TestTargetsRefused(t *testing.T) {
 			}
 		})
 	}
-	if _, err := awsscan.New(awsscan.Config{}, scanners.Options{Targets: []scanners.Target{good()}}); err != nil {
-		t.Errorf("a good target was refused: %v", err)
+	withRole := good()
+	withRole.RoleARN, withRole.ExternalID = "arn:aws:iam::222222222222:role/aam-read", secret
+	for _, tg := range []scanners.Target{good(), withRole} {
+		if _, err := awsscan.New(awsscan.Config{}, scanners.Options{Targets: []scanners.Target{tg}}); err != nil {
+			t.Errorf("a good target was refused: %v", err)
+		}
 	}
 }
 
@@ -157,5 +173,24 @@ func TestTargetOverTLSTrustsRootCAs(t *testing.T) {
 	}
 	if scopes, _ := res.store.CompletedScopes(context.Background(), res.scanID); len(scopes) != 0 {
 		t.Errorf("completed scopes %v without a trusted endpoint", scopes)
+	}
+}
+
+// The scanner holds its targets' credentials (in its options): printing it
+// names the accounts, never their secrets.
+func TestScannerPrintsNoSecret(t *testing.T) {
+	const secret = "CANARY-target-secret"
+	tg := scanners.Target{Provider: "aws", Tenant: "111111111111", Label: "prod", Endpoint: "https://127.0.0.1:4566",
+		Credentials: map[string]string{"access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": secret}}
+	s, err := awsscan.New(awsscan.Config{}, scanners.Options{Targets: []scanners.Target{tg}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := fmt.Sprintf("%v %+v %#v %v", s, s, s, *s)
+	if strings.Contains(out, secret) || strings.Contains(out, "AKIAIOSFODNN7EXAMPLE") {
+		t.Errorf("the scanner prints its target's credentials: %s", out)
+	}
+	if !strings.Contains(out, "prod") {
+		t.Errorf("the scanner does not name its account: %s", out)
 	}
 }
