@@ -72,7 +72,7 @@ func ParseEstate(data []byte) (*Estate, error) {
 		}
 		return &Estate{AWS: a}, nil
 	case version == nil && len(keys) == 0:
-		return nil, errors.New("estate is empty: start it with version: 2 and a provider section such as aws:")
+		return nil, errors.New("estate is empty: start it with version: 2 and a provider section (aws)")
 	case version == nil:
 		return nil, fmt.Errorf("estate: no version: start the file with version: %d and one section per provider (%s)", EstateVersion, strings.Join(providers, ", "))
 	case version.Value == "1":
@@ -91,7 +91,7 @@ func ParseEstate(data []byte) (*Estate, error) {
 	var f estateFile
 	if err := kit.DecodeStrict(data, &f); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, errors.New("estate is empty: start it with version: 2 and a provider section such as aws:")
+			return nil, errors.New("estate is empty: start it with version: 2 and a provider section (aws)")
 		}
 		return nil, fmt.Errorf("estate: %w", err)
 	}
