@@ -90,6 +90,12 @@ type ScanError struct {
 	Scope     string
 	Operation string
 	Message   string
+	// Class is what kind of failure it was: denied, throttled, not_found,
+	// absent, malformed or other ("" when not classified).
+	Class string
+	// Warning is set for an enrichment call that failed: the item was kept
+	// with the detail marked unknown and the scope still completed.
+	Warning bool
 }
 
 // Writer receives what a scanner finds. Node and Edge stage rows for a scope;

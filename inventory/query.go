@@ -225,7 +225,7 @@ func (s *Store) ScanByID(ctx context.Context, id int64) (ScanRecord, error) {
 
 // ScanErrors lists the errors recorded by one scan, in order.
 func (s *Store) ScanErrors(ctx context.Context, scanID int64) ([]ScanError, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT provider, tenant, scope, operation, message FROM scan_errors WHERE scan_id = ? ORDER BY id`, scanID)
+	rows, err := s.db.QueryContext(ctx, `SELECT provider, tenant, scope, operation, message, class, warning FROM scan_errors WHERE scan_id = ? ORDER BY id`, scanID)
 	if err != nil {
 		return nil, fmt.Errorf("list scan errors: %w", err)
 	}
@@ -233,7 +233,7 @@ func (s *Store) ScanErrors(ctx context.Context, scanID int64) ([]ScanError, erro
 	var res []ScanError
 	for rows.Next() {
 		var e ScanError
-		if err := rows.Scan(&e.Provider, &e.Tenant, &e.Scope, &e.Operation, &e.Message); err != nil {
+		if err := rows.Scan(&e.Provider, &e.Tenant, &e.Scope, &e.Operation, &e.Message, &e.Class, &e.Warning); err != nil {
 			return nil, err
 		}
 		res = append(res, e)

@@ -355,8 +355,8 @@ func (w *stageWriter) complete(ctx context.Context, s Scope) (err error) {
 }
 
 func (w *stageWriter) recordError(ctx context.Context, e ScanError) error {
-	_, err := w.db.ExecContext(ctx, `INSERT INTO scan_errors (scan_id, at, provider, tenant, scope, operation, message) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		w.sc.id, formatTime(w.sc.now()), e.Provider, e.Tenant, e.Scope, e.Operation, e.Message)
+	_, err := w.db.ExecContext(ctx, `INSERT INTO scan_errors (scan_id, at, provider, tenant, scope, operation, message, class, warning) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		w.sc.id, formatTime(w.sc.now()), e.Provider, e.Tenant, e.Scope, e.Operation, e.Message, e.Class, e.Warning)
 	if err != nil {
 		return fmt.Errorf("record scan error: %w", err)
 	}

@@ -40,11 +40,10 @@ func (rs *regionScan) credentialProviders(ctx context.Context) error {
 		attrs := map[string]any{"type": "agentcore_api_key_provider", "standing": true, "region": rs.region, "fingerprint": deref(it.CredentialProviderArn)}
 		out, err := rs.c.agentcore.GetApiKeyCredentialProvider(ctx, &agentcore.GetApiKeyCredentialProviderInput{Name: it.Name})
 		if err != nil {
-			if notFound(err) {
-				return nil // deleted since it was listed
-			}
-			// The listing says enough: the Get only adds the secret's ARN.
-			rs.scope.Enrichment("bedrock-agentcore-control:GetApiKeyCredentialProvider", err)
+			// The listing says what the provider is: the Get only adds the
+			// ARN of the secret it stores, marked unknown without it.
+			reason := rs.scope.Enrichment("bedrock-agentcore-control:GetApiKeyCredentialProvider", err)
+			attrs[inventory.AttrUnknown] = map[string]any{"secret_arn": reason}
 			return rs.provider(ctx, deref(it.CredentialProviderArn), deref(it.Name), deref(it.CreatedTime), deref(it.LastUpdatedTime), now, attrs)
 		}
 		if out.ApiKeySecretArn != nil {
@@ -71,11 +70,11 @@ func (rs *regionScan) credentialProviders(ctx context.Context) error {
 			"vendor": string(it.CredentialProviderVendor), "fingerprint": deref(it.CredentialProviderArn)}
 		out, err := rs.c.agentcore.GetOauth2CredentialProvider(ctx, &agentcore.GetOauth2CredentialProviderInput{Name: it.Name})
 		if err != nil {
-			if notFound(err) {
-				return nil // deleted since it was listed
-			}
-			// The listing says enough: the Get only adds client id and secret ARN.
-			rs.scope.Enrichment("bedrock-agentcore-control:GetOauth2CredentialProvider", err)
+			// The listing says what the provider is: the Get only adds its
+			// client id and the ARN of the secret it stores, marked unknown
+			// without it.
+			reason := rs.scope.Enrichment("bedrock-agentcore-control:GetOauth2CredentialProvider", err)
+			attrs[inventory.AttrUnknown] = map[string]any{"secret_arn": reason, "client_id": reason}
 			return rs.provider(ctx, deref(it.CredentialProviderArn), deref(it.Name), deref(it.CreatedTime), deref(it.LastUpdatedTime), now, attrs)
 		}
 		if out.ClientSecretArn != nil {

@@ -108,6 +108,7 @@ func (rs *regionScan) bedrockAgent(ctx context.Context, id string) error {
 	// numbered version's from GetAgentVersion (a live alias may still serve
 	// a version with an older, broader role).
 	roles := map[string][]string{deref(a.AgentResourceRoleArn): {draftVersion}}
+	unknownVersions := map[string]string{} // version -> why its role is unknown
 	var noGuardrail []string
 	if a.GuardrailConfiguration == nil {
 		noGuardrail = append(noGuardrail, draftVersion)
@@ -118,9 +119,10 @@ func (rs *regionScan) bedrockAgent(ctx context.Context, id string) error {
 		}
 		out, err := rs.c.agents.GetAgentVersion(ctx, &bedrockagent.GetAgentVersionInput{AgentId: &id, AgentVersion: &v})
 		if err != nil {
-			// Without it the version is taken to run as DRAFT's role.
-			rs.scope.Enrichment("bedrock-agent:GetAgentVersion", err)
-			roles[deref(a.AgentResourceRoleArn)] = append(roles[deref(a.AgentResourceRoleArn)], v)
+			// Without it the version's role and guardrail are unknown: not
+			// taken to be DRAFT's.
+			reason := rs.scope.Enrichment("bedrock-agent:GetAgentVersion", err)
+			unknownVersions[v] = reason
 			continue
 		}
 		if av := out.AgentVersion; av != nil {
@@ -131,10 +133,22 @@ func (rs *regionScan) bedrockAgent(ctx context.Context, id string) error {
 			}
 		}
 	}
-	if len(noGuardrail) > 0 {
-		sort.Strings(noGuardrail)
-		attrs["versions_without_guardrail"] = noGuardrail
-		if err := rs.scope.Node(ctx, n); err != nil { // the same node, now with the attribute
+	if len(unknownVersions) > 0 {
+		// Which role (and guardrail) these versions have only
+		// GetAgentVersion says.
+		unknown := map[string]any{}
+		for _, v := range slices.Sorted(maps.Keys(unknownVersions)) {
+			unknown[string(inventory.EdgeRunsAs)+" version "+v] = unknownVersions[v]
+			unknown["guardrail version "+v] = unknownVersions[v]
+		}
+		attrs[inventory.AttrUnknown] = unknown
+	}
+	if len(noGuardrail) > 0 || len(unknownVersions) > 0 {
+		if len(noGuardrail) > 0 {
+			sort.Strings(noGuardrail)
+			attrs["versions_without_guardrail"] = noGuardrail
+		}
+		if err := rs.scope.Node(ctx, n); err != nil { // the same node, now with the attributes
 			return err
 		}
 	}
@@ -321,9 +335,14 @@ func (rs *regionScan) knowledgeBase(ctx context.Context, id string) (string, err
 	ko.once.Do(func() {
 		out, err := rs.c.agents.GetKnowledgeBase(ctx, &bedrockagent.GetKnowledgeBaseInput{KnowledgeBaseId: &id})
 		if err != nil {
-			if !notFound(err) {
-				rs.scope.Fail("bedrock-agent:GetKnowledgeBase", err)
-			}
+			// An enrichment: the agent's listing names the knowledge base;
+			// its name and the role it runs as only GetKnowledgeBase says.
+			reason := rs.scope.Enrichment("bedrock-agent:GetKnowledgeBase", err)
+			arn := "arn:aws:bedrock:" + rs.region + ":" + rs.account + ":knowledge-base/" + id
+			ko.arn, ko.err = arn, rs.scope.Node(ctx, inventory.Node{ID: arn, Kind: inventory.KindResource, Name: id, Attrs: map[string]any{
+				inventory.AttrType: "bedrock_knowledge_base", "region": rs.region,
+				inventory.AttrUnknown: map[string]any{string(inventory.EdgeRunsAs): reason, "name": reason, "status": reason},
+			}})
 			return
 		}
 		kb := out.KnowledgeBase

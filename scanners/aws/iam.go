@@ -524,9 +524,17 @@ func (is *iamScan) userKeys(ctx context.Context, u types.UserDetail) error {
 	for _, k := range keys {
 		lu, err := is.c.iam.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: k.AccessKeyId})
 		if err != nil {
-			return opError{"iam:GetAccessKeyLastUsed", err}
+			// An enrichment: the key is listed; only its last use is unknown.
+			if ctx.Err() != nil {
+				return opError{"iam:GetAccessKeyLastUsed", err}
+			}
+			reason := is.scope.Enrichment("iam:GetAccessKeyLastUsed", err)
+			if err := is.keyNode(ctx, u, k, nil, reason); err != nil {
+				return err
+			}
+			continue
 		}
-		if err := is.keyNode(ctx, u, k, lu.AccessKeyLastUsed); err != nil {
+		if err := is.keyNode(ctx, u, k, lu.AccessKeyLastUsed, ""); err != nil {
 			return err
 		}
 	}
@@ -538,7 +546,9 @@ func (is *iamScan) userKeys(ctx context.Context, u types.UserDetail) error {
 // it links to the same node.
 func AccessKeyID(keyID string) string { return "aws:access-key:" + keyID }
 
-func (is *iamScan) keyNode(ctx context.Context, u types.UserDetail, k types.AccessKeyMetadata, lu *types.AccessKeyLastUsed) error {
+// keyNode writes an access key and the has_credential edge from its user;
+// lastUseUnknown, when set, is why its last use could not be read.
+func (is *iamScan) keyNode(ctx context.Context, u types.UserDetail, k types.AccessKeyMetadata, lu *types.AccessKeyLastUsed, lastUseUnknown string) error {
 	keyID := deref(k.AccessKeyId)
 	created := deref(k.CreateDate)
 	now := is.scanner.opts.Now()
@@ -550,12 +560,15 @@ func (is *iamScan) keyNode(ctx context.Context, u types.UserDetail, k types.Acce
 		attrs["age_days"] = int(now.Sub(created) / (24 * time.Hour))
 	}
 	n := inventory.Node{ID: AccessKeyID(keyID), Kind: inventory.KindCredential, Provider: ProviderName, Tenant: is.account, Name: keyID, Created: created, Attrs: attrs}
-	if lu != nil && lu.LastUsedDate != nil {
+	switch {
+	case lastUseUnknown != "":
+		attrs[inventory.AttrUnknown] = map[string]any{"last_used": lastUseUnknown}
+	case lu != nil && lu.LastUsedDate != nil:
 		n.LastUsed = *lu.LastUsedDate
 		attrs["last_used_service"] = deref(lu.ServiceName)
 		attrs["last_used_region"] = deref(lu.Region)
 		attrs["days_since_use"] = int(now.Sub(n.LastUsed) / (24 * time.Hour))
-	} else {
+	default:
 		attrs["never_used"] = true
 	}
 	if err := is.node(ctx, n); err != nil {

@@ -62,8 +62,19 @@ func (rs *regionScan) readFunction(ctx context.Context, ref string) (string, err
 			return id, rs.scope.Node(ctx, inventory.Node{ID: id, Kind: inventory.KindResource, Name: lastSegment(id),
 				Attrs: map[string]any{"type": "lambda_function", "missing": true}})
 		}
-		rs.scope.Fail("lambda:GetFunctionConfiguration", err)
-		return "", nil
+		// An enrichment: the function is known by its reference; what only
+		// its configuration says (the role it runs as, its environment, the
+		// keys and secrets held there) is marked unknown, never guessed.
+		reason := rs.scope.Enrichment("lambda:GetFunctionConfiguration", err)
+		id := ref
+		if !strings.HasPrefix(id, "arn:") {
+			id = "arn:aws:lambda:" + rs.region + ":" + rs.account + ":function:" + ref
+		}
+		return id, rs.scope.Node(ctx, inventory.Node{ID: id, Kind: inventory.KindResource, Name: lastSegment(id),
+			Attrs: map[string]any{inventory.AttrType: "lambda_function", "region": rs.region, inventory.AttrUnknown: map[string]any{
+				string(inventory.EdgeRunsAs): reason, "env_var_names": reason,
+				string(inventory.EdgeHoldsSecret): reason, string(inventory.EdgeUsesCredential): reason,
+			}}})
 	}
 	arn := deref(out.FunctionArn)
 	attrs := map[string]any{"type": "lambda_function", "runtime": string(out.Runtime), "region": rs.region}

@@ -37,7 +37,7 @@ var classNames = [...]string{
 	Other:     "other",
 	Denied:    "denied",
 	Throttled: "throttled",
-	NotFound:  "not found",
+	NotFound:  "not_found",
 	Absent:    "absent",
 	Malformed: "malformed",
 }

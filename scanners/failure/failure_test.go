@@ -78,7 +78,7 @@ func TestInterrupted(t *testing.T) {
 }
 
 func TestClassString(t *testing.T) {
-	want := map[Class]string{Other: "other", Denied: "denied", Throttled: "throttled", NotFound: "not found", Absent: "absent", Malformed: "malformed", Class(42): "class(42)", Class(-1): "class(-1)"}
+	want := map[Class]string{Other: "other", Denied: "denied", Throttled: "throttled", NotFound: "not_found", Absent: "absent", Malformed: "malformed", Class(42): "class(42)", Class(-1): "class(-1)"}
 	for c, s := range want {
 		if c.String() != s {
 			t.Errorf("Class(%d) = %q, want %q", int(c), c.String(), s)

@@ -103,37 +103,40 @@ func (sw *Writer) Fail(op string, err error) {
 			}
 		}
 	}
-	sw.failures = append(sw.failures, sw.scanError(op, msg))
+	sw.failures = append(sw.failures, sw.scanError(op, msg, sw.explain.Class(err), false))
 }
 
 // Enrichment handles the failure of op, a call that only adds detail to an
-// item already found (the caller writes the item without that detail): an
-// item gone since it was listed, or an operation the endpoint does not
-// offer, is passed over; the end of the scan's context fails the scope;
-// anything else is recorded as a warning, and the scope still completes.
-func (sw *Writer) Enrichment(op string, err error) {
-	switch sw.explain.Class(err) {
-	case failure.NotFound, failure.Absent:
-		return
-	}
+// item already found, and returns why that detail is unknown ("denied:
+// lambda:GetFunctionConfiguration"): the caller writes the item with what
+// it knows and marks what only op gives unknown with that reason
+// (inventory.AttrUnknown), never guessing it. The failure is recorded as
+// a warning with its class and the scope still completes (the scan ends
+// partial); an operation the endpoint does not offer at all is not
+// recorded; the end of the scan's context fails the scope.
+func (sw *Writer) Enrichment(op string, err error) string {
+	class := sw.explain.Class(err)
+	reason := class.String() + ": " + op
 	if _, interrupted := failure.Interrupted(err); interrupted {
 		sw.Fail(op, err)
-		return
+		return reason
 	}
-	sw.warn(op, sw.explain.Message(err)+" (the rest of the scope was kept without it)")
+	if class == failure.Absent {
+		return reason
+	}
+	sw.mu.Lock()
+	defer sw.mu.Unlock()
+	sw.warnings = append(sw.warnings, sw.scanError(op, sw.explain.Message(err)+" (the item was kept; what only this call gives is marked unknown)", class, true))
+	return reason
 }
 
 // Warn records a warning about op: something the scanner could not read and
 // kept in the graph as unknown. The scope still completes; the scan ends
 // partial. err's message is recorded as the explainer gives it.
 func (sw *Writer) Warn(op string, err error) {
-	sw.warn(op, sw.explain.Message(err))
-}
-
-func (sw *Writer) warn(op, msg string) {
 	sw.mu.Lock()
 	defer sw.mu.Unlock()
-	sw.warnings = append(sw.warnings, sw.scanError(op, msg))
+	sw.warnings = append(sw.warnings, sw.scanError(op, sw.explain.Message(err), sw.explain.Class(err), true))
 }
 
 // Absent records that the endpoint does not offer the scope's service at
@@ -154,8 +157,9 @@ func (sw *Writer) Stopped() bool {
 	return len(sw.failures) > 0 || sw.absent
 }
 
-func (sw *Writer) scanError(op, msg string) inventory.ScanError {
-	return inventory.ScanError{Provider: sw.scope.Provider, Tenant: sw.scope.Tenant, Scope: sw.scope.Name, Operation: op, Message: msg}
+func (sw *Writer) scanError(op, msg string, class failure.Class, warning bool) inventory.ScanError {
+	return inventory.ScanError{Provider: sw.scope.Provider, Tenant: sw.scope.Tenant, Scope: sw.scope.Name, Operation: op, Message: msg,
+		Class: class.String(), Warning: warning}
 }
 
 // Run runs the scope's steps in order, then records its warnings and
@@ -204,7 +208,7 @@ func (sw *Writer) finish(ctx context.Context) error {
 	}
 	if ctx.Err() != nil && len(failures) == 0 {
 		// Cut short between calls: the scope is not known to be complete.
-		failures = append(failures, sw.scanError(sw.op, sw.explain.Message(ctx.Err())))
+		failures = append(failures, sw.scanError(sw.op, sw.explain.Message(ctx.Err()), sw.explain.Class(ctx.Err()), false))
 	}
 	for _, f := range failures {
 		if err := sw.w.RecordError(record, f); err != nil {

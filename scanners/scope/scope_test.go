@@ -122,13 +122,17 @@ func TestRun(t *testing.T) {
 				return nil
 			}, node("never")},
 			wantNodes: 1, wantRecords: []string{"bedrock-agent:ListAgents: list: AccessDenied (a hint)"}},
-		{name: "an enrichment that is gone or not offered is passed over",
+		{name: "an enrichment gone since its listing is a warning; one not offered is passed over",
 			steps: []step{func(_ context.Context, sw *Writer) error {
-				sw.Enrichment("bedrock-agent:GetAgentVersion", errGone)
-				sw.Enrichment("bedrock-agent:GetAgentVersion", errNoOp)
+				if r := sw.Enrichment("bedrock-agent:GetAgentVersion", errGone); r != "not_found: bedrock-agent:GetAgentVersion" {
+					return fmt.Errorf("reason %q", r)
+				}
+				if r := sw.Enrichment("bedrock-agent:GetAgentVersion", errNoOp); r != "absent: bedrock-agent:GetAgentVersion" {
+					return fmt.Errorf("reason %q", r)
+				}
 				return nil
 			}, node("a")},
-			wantNodes: 1, wantDone: true},
+			wantNodes: 1, wantDone: true, wantRecords: []string{"bedrock-agent:GetAgentVersion: ResourceNotFound (a hint) (the item was kept; what only this call gives is marked unknown)"}},
 		{name: "other enrichment failures are warnings and the scope completes",
 			steps: []step{func(_ context.Context, sw *Writer) error {
 				sw.Enrichment("bedrock-agent:GetAgentVersion", errDenied)
@@ -137,8 +141,8 @@ func TestRun(t *testing.T) {
 			}, node("a")},
 			wantNodes: 1, wantDone: true,
 			wantRecords: []string{
-				"bedrock-agent:GetAgentVersion: AccessDenied (a hint) (the rest of the scope was kept without it)",
-				"bedrock-agent:GetAgentVersion: HTTP 500 (a hint) (the rest of the scope was kept without it)",
+				"bedrock-agent:GetAgentVersion: AccessDenied (a hint) (the item was kept; what only this call gives is marked unknown)",
+				"bedrock-agent:GetAgentVersion: HTTP 500 (a hint) (the item was kept; what only this call gives is marked unknown)",
 			}},
 		{name: "an enrichment cut short by the timeout fails the scope",
 			steps: []step{func(_ context.Context, sw *Writer) error {
@@ -159,7 +163,7 @@ func TestRun(t *testing.T) {
 				return nil
 			}},
 			wantRecords: []string{
-				"bedrock-agent:GetAgentVersion: AccessDenied (a hint) (the rest of the scope was kept without it)",
+				"bedrock-agent:GetAgentVersion: AccessDenied (a hint) (the item was kept; what only this call gives is marked unknown)",
 				"bedrock-agent:ListAgentAliases: AccessDenied (a hint)",
 			}},
 		{name: "an absent service records nothing and keeps its state",
