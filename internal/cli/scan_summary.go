@@ -147,10 +147,24 @@ func (s scanSummary) write(io *IOStreams) error {
 	if len(s.Errors) == 0 {
 		fmt.Fprintln(w, "Partial failures: none")
 	} else {
-		fmt.Fprintf(w, "Partial failures: %d\n", len(s.Errors))
+		warnings := 0
+		for _, e := range s.Errors {
+			if e.Warning {
+				warnings++
+			}
+		}
+		fmt.Fprintf(w, "Partial failures: %d", len(s.Errors))
+		if warnings > 0 {
+			fmt.Fprintf(w, " (%d of them enrichments: the items were kept, what only that call gives is marked unknown)", warnings)
+		}
+		fmt.Fprintln(w)
 		for _, e := range s.Errors {
 			where := strings.Trim(strings.Join([]string{e.Provider, e.Tenant, e.Scope}, "/"), "/")
-			fmt.Fprintf(w, "  %s %s: %s\n", where, e.Operation, e.Message)
+			class := ""
+			if e.Class != "" {
+				class = "[" + e.Class + "] "
+			}
+			fmt.Fprintf(w, "  %s%s %s: %s\n", class, where, e.Operation, e.Message)
 		}
 	}
 	if len(s.LabCalls) > 0 {
