@@ -3,6 +3,9 @@ package inventory
 import (
 	"context"
 	"errors"
+	"fmt"
+	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -58,4 +61,22 @@ func TestStatementsCountsEachStatement(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// A trace sees each statement with its arguments, and nothing once stopped.
+func TestTraceStatements(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	var got []string
+	s.TraceStatements(func(q string, args []any) { got = append(got, fmt.Sprint(strings.Fields(q)[0], args)) })
+	if _, err := s.NodeByID(ctx, "n1"); !errors.Is(err, ErrNotFound) {
+		t.Fatal(err)
+	}
+	s.TraceStatements(nil)
+	if _, err := s.NodeByID(ctx, "n2"); !errors.Is(err, ErrNotFound) {
+		t.Fatal(err)
+	}
+	if want := []string{"SELECT[n1]"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("traced %q, want %q", got, want)
+	}
 }
