@@ -252,7 +252,10 @@ type Count struct {
 	N        int
 }
 
-// NodeCounts counts current nodes per provider and kind.
+// NodeCounts counts current nodes per provider and kind. Like EdgeCounts
+// it reads every current row, once per call: counts kept as rows change
+// (by triggers) or an index to count from would cost every node a scan
+// writes more than this costs the one summary that reads them.
 func (s *Store) NodeCounts(ctx context.Context) ([]Count, error) {
 	return s.counts(ctx, `SELECT provider, kind, count(*) FROM nodes WHERE gone_in IS NULL GROUP BY provider, kind ORDER BY provider, kind`)
 }
