@@ -112,18 +112,18 @@ type Writer interface {
 }
 
 // AccessLevelRank orders the privilege levels a can_access edge carries
-// ("level"): none < read < write < admin < unknown. Unknown (a policy that
+// (AttrLevel): none < read < write < admin < unknown. Unknown (a policy that
 // could not be read) ranks highest, so it is never taken for less than it
 // may be.
 func AccessLevelRank(level string) int {
 	switch level {
-	case "read":
+	case LevelRead:
 		return 1
-	case "write":
+	case LevelWrite:
 		return 2
-	case "admin":
+	case LevelAdmin:
 		return 3
-	case "unknown":
+	case LevelUnknown:
 		return 4
 	}
 	return 0

@@ -99,15 +99,30 @@ func (s *Store) NodeByID(ctx context.Context, id string) (NodeRecord, error) {
 type rowScanner interface{ Scan(dest ...any) error }
 
 func scanNode(r rowScanner) (NodeRecord, error) {
-	var n NodeRecord
-	var kind, attrs string
-	var created, lastUsed, expires sql.NullString
-	if err := r.Scan(&n.ID, &kind, &n.Provider, &n.Tenant, &n.Name, &created, &lastUsed, &expires, &attrs, &n.FirstSeen, &n.LastSeen, &n.GoneIn); err != nil {
-		return n, err
+	var nr nodeRow
+	if err := r.Scan(nr.dest()...); err != nil {
+		return NodeRecord{}, err
 	}
-	n.Kind = NodeKind(kind)
-	n.Created, n.LastUsed, n.Expires = parseTime(created), parseTime(lastUsed), parseTime(expires)
-	if err := json.Unmarshal([]byte(attrs), &n.Attrs); err != nil {
+	return nr.record()
+}
+
+// nodeRow holds the columns of nodeColumns while a row is read.
+type nodeRow struct {
+	n                          NodeRecord
+	kind, attrs                string
+	created, lastUsed, expires sql.NullString
+}
+
+func (nr *nodeRow) dest() []any {
+	n := &nr.n
+	return []any{&n.ID, &nr.kind, &n.Provider, &n.Tenant, &n.Name, &nr.created, &nr.lastUsed, &nr.expires, &nr.attrs, &n.FirstSeen, &n.LastSeen, &n.GoneIn}
+}
+
+func (nr *nodeRow) record() (NodeRecord, error) {
+	n := nr.n
+	n.Kind = NodeKind(nr.kind)
+	n.Created, n.LastUsed, n.Expires = parseTime(nr.created), parseTime(nr.lastUsed), parseTime(nr.expires)
+	if err := json.Unmarshal([]byte(nr.attrs), &n.Attrs); err != nil {
 		return n, fmt.Errorf("node %s: bad attributes: %w", n.ID, err)
 	}
 	return n, nil
@@ -135,7 +150,7 @@ func (s *Store) EdgesOf(ctx context.Context, id string) (out, in []EdgeRecord, e
 }
 
 func (s *Store) edges(ctx context.Context, cond, peer, id string) ([]EdgeRecord, error) {
-	q := `SELECT e.from_id, e.kind, e.to_id, e.attrs, e.first_seen, e.last_seen, coalesce(e.gone_in, 0), coalesce(n.kind, ''), coalesce(n.name, '')
+	q := `SELECT ` + edgeColumns + `
 FROM edges e LEFT JOIN nodes n ON n.id = ` + peer + `
 WHERE ` + cond + ` AND e.gone_in IS NULL ORDER BY e.kind, ` + peer
 	rows, err := s.db.QueryContext(ctx, q, id)
@@ -145,18 +160,88 @@ WHERE ` + cond + ` AND e.gone_in IS NULL ORDER BY e.kind, ` + peer
 	defer rows.Close()
 	var res []EdgeRecord
 	for rows.Next() {
-		var e EdgeRecord
-		var kind, attrs, peerKind string
-		if err := rows.Scan(&e.From, &kind, &e.To, &attrs, &e.FirstSeen, &e.LastSeen, &e.GoneIn, &peerKind, &e.PeerName); err != nil {
+		e, err := scanEdge(rows)
+		if err != nil {
 			return nil, err
-		}
-		e.Kind, e.PeerKind = EdgeKind(kind), NodeKind(peerKind)
-		if err := json.Unmarshal([]byte(attrs), &e.Attrs); err != nil {
-			return nil, fmt.Errorf("edge %s -%s-> %s: bad attributes: %w", e.From, e.Kind, e.To, err)
 		}
 		res = append(res, e)
 	}
 	return res, rows.Err()
+}
+
+// edgeColumns selects an edge e and the kind and name of the node n at its
+// other end; scanEdge reads them.
+const edgeColumns = `e.from_id, e.kind, e.to_id, e.attrs, e.first_seen, e.last_seen, coalesce(e.gone_in, 0), coalesce(n.kind, ''), coalesce(n.name, '')`
+
+func scanEdge(r rowScanner) (EdgeRecord, error) {
+	var er edgeRow
+	if err := r.Scan(er.dest()...); err != nil {
+		return EdgeRecord{}, err
+	}
+	return er.record()
+}
+
+// edgeRow holds the columns of edgeColumns while a row is read.
+type edgeRow struct {
+	e                     EdgeRecord
+	kind, attrs, peerKind string
+}
+
+func (er *edgeRow) dest() []any {
+	e := &er.e
+	return []any{&e.From, &er.kind, &e.To, &er.attrs, &e.FirstSeen, &e.LastSeen, &e.GoneIn, &er.peerKind, &e.PeerName}
+}
+
+func (er *edgeRow) record() (EdgeRecord, error) {
+	e := er.e
+	e.Kind, e.PeerKind = EdgeKind(er.kind), NodeKind(er.peerKind)
+	if err := json.Unmarshal([]byte(er.attrs), &e.Attrs); err != nil {
+		return e, fmt.Errorf("edge %s -%s-> %s: bad attributes: %w", e.From, e.Kind, e.To, err)
+	}
+	return e, nil
+}
+
+// EdgesFrom returns the current edges of the given kinds (of every kind
+// when none is given) leaving each node of from, by node, each node's
+// ordered by kind then target id. It runs one statement, however many
+// nodes from holds.
+func (s *Store) EdgesFrom(ctx context.Context, from []string, kinds ...EdgeKind) (map[string][]EdgeRecord, error) {
+	out := map[string][]EdgeRecord{}
+	if len(from) == 0 {
+		return out, nil
+	}
+	fromJSON, err := json.Marshal(from)
+	if err != nil {
+		return nil, err
+	}
+	q := `SELECT ` + edgeColumns + `
+FROM (SELECT DISTINCT value AS id FROM json_each(?1)) f
+JOIN edges e ON e.from_id = f.id
+LEFT JOIN nodes n ON n.id = e.to_id
+WHERE e.gone_in IS NULL`
+	args := []any{string(fromJSON)}
+	if len(kinds) > 0 {
+		kindsJSON, err := json.Marshal(kinds)
+		if err != nil {
+			return nil, err
+		}
+		q += ` AND e.kind IN (SELECT value FROM json_each(?2))`
+		args = append(args, string(kindsJSON))
+	}
+	q += ` ORDER BY e.from_id, e.kind, e.to_id`
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list edges: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanEdge(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[e.From] = append(out[e.From], e)
+	}
+	return out, rows.Err()
 }
 
 // Count is the number of current nodes of one kind for one provider, or of
@@ -167,7 +252,10 @@ type Count struct {
 	N        int
 }
 
-// NodeCounts counts current nodes per provider and kind.
+// NodeCounts counts current nodes per provider and kind. Like EdgeCounts
+// it reads every current row, once per call: counts kept as rows change
+// (by triggers) or an index to count from would cost every node a scan
+// writes more than this costs the one summary that reads them.
 func (s *Store) NodeCounts(ctx context.Context) ([]Count, error) {
 	return s.counts(ctx, `SELECT provider, kind, count(*) FROM nodes WHERE gone_in IS NULL GROUP BY provider, kind ORDER BY provider, kind`)
 }

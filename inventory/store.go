@@ -13,8 +13,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
 
 //go:embed migrations/*.sql
@@ -26,6 +24,8 @@ type Store struct {
 	db       *sql.DB
 	path     string
 	readOnly bool
+	// log counts the SQL statements run on db; see Statements.
+	log *statementLog
 }
 
 // migration is one embedded schema step; version N is file 000N_*.sql.
@@ -97,14 +97,15 @@ func Open(ctx context.Context, p string) (*Store, error) {
 
 // open migrates to target; tests use it to build databases of earlier versions.
 func open(ctx context.Context, p string, target int) (*Store, error) {
-	db, err := sql.Open("sqlite", dsn(p, false))
+	log := new(statementLog)
+	db, err := openDB(dsn(p, false), log)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", p, err)
 	}
 	// A running scan holds one connection of its own (its staging tables
 	// live there); readers share the rest. SQLite serialises the writers.
 	db.SetMaxOpenConns(4)
-	s := &Store{db: db, path: p}
+	s := &Store{db: db, path: p, log: log}
 	if err := s.migrate(ctx, target); err != nil {
 		db.Close()
 		return nil, err
@@ -118,11 +119,12 @@ func OpenReadOnly(ctx context.Context, p string) (*Store, error) {
 	if _, err := os.Stat(p); err != nil {
 		return nil, fmt.Errorf("database %s not found: run `aam scan` first or pass --db", p)
 	}
-	db, err := sql.Open("sqlite", dsn(p, true))
+	log := new(statementLog)
+	db, err := openDB(dsn(p, true), log)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", p, err)
 	}
-	s := &Store{db: db, path: p, readOnly: true}
+	s := &Store{db: db, path: p, readOnly: true, log: log}
 	v, err := s.version(ctx)
 	if err != nil {
 		db.Close()

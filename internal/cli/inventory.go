@@ -122,7 +122,7 @@ func detail(n inventory.NodeRecord, now time.Time) string {
 			parts = append(parts, fmt.Sprintf("%s=%v", k, v))
 		}
 	}
-	for _, k := range []string{"type", "principal_type", "status"} {
+	for _, k := range []string{inventory.AttrType, "principal_type", "status"} {
 		add(k)
 	}
 	if !n.Created.IsZero() {
@@ -231,6 +231,12 @@ func runInventoryShow(ctx context.Context, o *ShowOptions) error {
 		return err
 	}
 	defer store.Close()
+	return showNode(ctx, store, o)
+}
+
+// showNode writes what aam inventory show prints about o.ID, read from
+// store in a number of statements that does not depend on the graph.
+func showNode(ctx context.Context, store *inventory.Store, o *ShowOptions) error {
 	n, err := store.NodeByID(ctx, o.ID)
 	if errors.Is(err, inventory.ErrNotFound) {
 		// A name or the end of an id (a key id, a role name) will do when
@@ -320,7 +326,11 @@ func runInventoryShow(ctx context.Context, o *ShowOptions) error {
 		}
 	}
 	if len(reach) > 0 {
-		fmt.Fprintf(w, "\nReaches (%d identities and credentials, through runs_as, uses_tool, uses_credential, has_credential, can_assume):\n", len(reach))
+		var through []string
+		for _, k := range inventory.ReachEdges {
+			through = append(through, string(k))
+		}
+		fmt.Fprintf(w, "\nReaches (%d identities and credentials, through %s):\n", len(reach), strings.Join(through, ", "))
 		t := newSummaryTable(o.IO, "  KIND", "NODE", "DETAIL", "PATH")
 		for _, r := range reach {
 			t.row("  "+r.Kind, r.ID, r.Detail, strings.Join(r.Path, " "))
@@ -341,23 +351,20 @@ type jsonReach struct {
 	Path   []string `json:"path"`
 }
 
-// reachDepth bounds the walk: agent -> action group -> lambda -> key is 3.
-const reachDepth = 6
-
 // reachable lists the identities a node acts as (with the highest access
 // they grant) and the credentials it can use, each with its path.
 func reachable(ctx context.Context, store *inventory.Store, id string) ([]jsonReach, error) {
-	paths, err := store.Reach(ctx, id, inventory.ReachEdges, "", reachDepth)
+	reach, err := store.Reach(ctx, id, inventory.ReachEdges, "", inventory.ReachDepth)
 	if err != nil {
 		return nil, err
 	}
 	out := []jsonReach{}
-	for _, p := range paths {
-		if p.To.Kind != inventory.KindIdentity && p.To.Kind != inventory.KindCredential {
+	for _, r := range reach {
+		if r.To.Kind != inventory.KindIdentity && r.To.Kind != inventory.KindCredential {
 			continue
 		}
-		r := jsonReach{ID: p.To.ID, Kind: string(p.To.Kind), Name: p.To.Name}
-		for _, st := range p.Steps {
+		j := jsonReach{ID: r.To.ID, Kind: string(r.To.Kind), Name: r.To.Name}
+		for _, st := range r.Steps {
 			hop := string(st.Kind) + "→" + nameOr(st.PeerName, st.To)
 			if v, ok := st.Attrs["env_var"]; ok {
 				hop += fmt.Sprintf(" (env %v)", v)
@@ -365,34 +372,30 @@ func reachable(ctx context.Context, store *inventory.Store, id string) ([]jsonRe
 			if v, ok := st.Attrs["credential_type"]; ok {
 				hop += fmt.Sprintf(" (%v)", v)
 			}
-			r.Path = append(r.Path, hop)
+			j.Path = append(j.Path, hop)
 		}
-		switch p.To.Kind {
+		switch r.To.Kind {
 		case inventory.KindIdentity:
-			level, err := highestAccess(ctx, store, p.To.ID)
-			if err != nil {
-				return nil, err
-			}
-			if level != "" {
-				r.Detail = "access=" + level
+			if r.Access != "" {
+				j.Detail = "access=" + r.Access
 			}
 		case inventory.KindCredential:
 			var parts []string
-			if v, ok := p.To.Attrs["type"]; ok {
+			if v, ok := r.To.Attrs[inventory.AttrType]; ok {
 				parts = append(parts, fmt.Sprint(v))
 			}
-			if v, ok := p.To.Attrs["status"]; ok {
+			if v, ok := r.To.Attrs["status"]; ok {
 				parts = append(parts, fmt.Sprint(v))
 			}
-			if v, ok := p.To.Attrs["age_days"]; ok {
+			if v, ok := r.To.Attrs["age_days"]; ok {
 				parts = append(parts, fmt.Sprintf("age=%vd", v))
 			}
-			if p.To.Attrs["standing"] == true {
-				parts = append(parts, "standing")
+			if r.Standing {
+				parts = append(parts, inventory.AttrStanding)
 			}
-			r.Detail = strings.Join(parts, " ")
+			j.Detail = strings.Join(parts, " ")
 		}
-		out = append(out, r)
+		out = append(out, j)
 	}
 	return out, nil
 }
@@ -404,29 +407,10 @@ func nameOr(name, id string) string {
 	return id
 }
 
-// highestAccess is the highest privilege level among an identity's
-// can_access edges.
-func highestAccess(ctx context.Context, store *inventory.Store, id string) (string, error) {
-	out, _, err := store.EdgesOf(ctx, id)
-	if err != nil {
-		return "", err
-	}
-	best := ""
-	for _, e := range out {
-		if e.Kind != inventory.EdgeCanAccess {
-			continue
-		}
-		if l, ok := e.Attrs["level"].(string); ok && inventory.AccessLevelRank(l) > inventory.AccessLevelRank(best) {
-			best = l
-		}
-	}
-	return best, nil
-}
-
 func edgeDetail(e inventory.EdgeRecord) string {
 	var parts []string
-	if l, ok := e.Attrs["level"]; ok {
-		parts = append(parts, fmt.Sprintf("level=%v", l))
+	if l, ok := e.Attrs[inventory.AttrLevel]; ok {
+		parts = append(parts, fmt.Sprintf("%s=%v", inventory.AttrLevel, l))
 	}
 	if a, ok := e.Attrs["actions"].([]any); ok {
 		var s []string

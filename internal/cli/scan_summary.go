@@ -61,35 +61,35 @@ type agentRow struct {
 	Secrets            int
 }
 
+// agentRows reads the summary's agents in three statements, however many
+// agents and edges there are.
 func agentRows(ctx context.Context, store *inventory.Store) ([]agentRow, error) {
 	agents, err := store.Nodes(ctx, inventory.NodeFilter{Kind: inventory.KindAgent})
 	if err != nil {
 		return nil, err
 	}
+	ids := make([]string, len(agents))
+	for i, a := range agents {
+		ids[i] = a.ID
+	}
+	runsAs, err := store.EdgesFrom(ctx, ids, inventory.EdgeRunsAs)
+	if err != nil {
+		return nil, err
+	}
+	reach, err := store.ReachFrom(ctx, ids, inventory.ReachEdges, inventory.ReachDepth)
+	if err != nil {
+		return nil, err
+	}
 	var rows []agentRow
 	for _, a := range agents {
-		reach, err := reachable(ctx, store, a.ID)
-		if err != nil {
-			return nil, err
-		}
-		typ, _ := a.Attrs["type"].(string)
+		typ, _ := a.Attrs[inventory.AttrType].(string)
 		row := agentRow{Name: a.Name, Type: typ, Tenant: a.Tenant}
-		out, _, err := store.EdgesOf(ctx, a.ID)
-		if err != nil {
-			return nil, err
+		for _, e := range runsAs[a.ID] {
+			row.RunsAs = append(row.RunsAs, nameOr(e.PeerName, e.To))
 		}
-		for _, e := range out {
-			if e.Kind == inventory.EdgeRunsAs {
-				row.RunsAs = append(row.RunsAs, nameOr(e.PeerName, e.To))
-			}
-		}
-		for _, r := range reach {
-			if r.Kind == string(inventory.KindIdentity) {
-				if l := strings.TrimPrefix(r.Detail, "access="); inventory.AccessLevelRank(l) > inventory.AccessLevelRank(row.Access) {
-					row.Access = l
-				}
-			}
-			if r.Kind == string(inventory.KindCredential) && strings.Contains(r.Detail, "standing") {
+		for _, r := range reach[a.ID] {
+			row.Access = inventory.HighestAccess(row.Access, r.Access)
+			if r.Standing {
 				row.Secrets++
 			}
 		}
