@@ -37,7 +37,7 @@ func (rs *regionScan) credentialProviders(ctx context.Context) error {
 		apiKeys = append(apiKeys, page.CredentialProviders...)
 	}
 	err := fanout.ForEach(ctx, rs.scanner.opts.Concurrency, apiKeys, func(ctx context.Context, it actypes.ApiKeyCredentialProviderItem) error {
-		attrs := map[string]any{"type": "agentcore_api_key_provider", "standing": true, "region": rs.region, "fingerprint": deref(it.CredentialProviderArn)}
+		attrs := map[string]any{inventory.AttrType: "agentcore_api_key_provider", inventory.AttrStanding: true, "region": rs.region, inventory.AttrFingerprint: deref(it.CredentialProviderArn)}
 		out, err := rs.c.agentcore.GetApiKeyCredentialProvider(ctx, &agentcore.GetApiKeyCredentialProviderInput{Name: it.Name})
 		if err != nil {
 			// The listing says what the provider is: the Get only adds the
@@ -66,8 +66,8 @@ func (rs *regionScan) credentialProviders(ctx context.Context) error {
 		oauth = append(oauth, page.CredentialProviders...)
 	}
 	return fanout.ForEach(ctx, rs.scanner.opts.Concurrency, oauth, func(ctx context.Context, it actypes.Oauth2CredentialProviderItem) error {
-		attrs := map[string]any{"type": "agentcore_oauth2_provider", "standing": true, "region": rs.region,
-			"vendor": string(it.CredentialProviderVendor), "fingerprint": deref(it.CredentialProviderArn)}
+		attrs := map[string]any{inventory.AttrType: "agentcore_oauth2_provider", inventory.AttrStanding: true, "region": rs.region,
+			"vendor": string(it.CredentialProviderVendor), inventory.AttrFingerprint: deref(it.CredentialProviderArn)}
 		out, err := rs.c.agentcore.GetOauth2CredentialProvider(ctx, &agentcore.GetOauth2CredentialProviderInput{Name: it.Name})
 		if err != nil {
 			// The listing says what the provider is: the Get only adds its
@@ -135,7 +135,7 @@ func (rs *regionScan) workloadIdentities(ctx context.Context) error {
 		}
 		for _, wi := range page.WorkloadIdentities {
 			n := inventory.Node{ID: deref(wi.WorkloadIdentityArn), Kind: inventory.KindIdentity, Name: deref(wi.Name),
-				Attrs: map[string]any{"type": "agentcore_workload_identity", "region": rs.region}}
+				Attrs: map[string]any{inventory.AttrType: "agentcore_workload_identity", "region": rs.region}}
 			if err := rs.scope.Node(ctx, n); err != nil {
 				return err
 			}
@@ -171,7 +171,7 @@ func (rs *regionScan) gateway(ctx context.Context, id string) error {
 		return nil
 	}
 	arn := deref(g.GatewayArn)
-	attrs := map[string]any{"type": "agentcore_gateway", "region": rs.region, "gateway_id": id,
+	attrs := map[string]any{inventory.AttrType: "agentcore_gateway", "region": rs.region, "gateway_id": id,
 		"protocol_type": string(g.ProtocolType), "authorizer_type": string(g.AuthorizerType), "status": string(g.Status)}
 	if url := deref(g.GatewayUrl); url != "" {
 		attrs["url"] = url
@@ -214,7 +214,7 @@ func (rs *regionScan) gateway(ctx context.Context, id string) error {
 }
 
 func jwtAttrs(c actypes.CustomJWTAuthorizerConfiguration) map[string]any {
-	return map[string]any{"type": "custom_jwt", "discovery_url": deref(c.DiscoveryUrl), "allowed_audience": c.AllowedAudience, "allowed_clients": c.AllowedClients}
+	return map[string]any{inventory.AttrType: "custom_jwt", "discovery_url": deref(c.DiscoveryUrl), "allowed_audience": c.AllowedAudience, "allowed_clients": c.AllowedClients}
 }
 
 func (rs *regionScan) gatewayTarget(ctx context.Context, gatewayID, gatewayARN, targetID string) error {
@@ -226,7 +226,7 @@ func (rs *regionScan) gatewayTarget(ctx context.Context, gatewayID, gatewayARN, 
 		return nil
 	}
 	id := gatewayARN + "/target/" + targetID
-	attrs := map[string]any{"type": "agentcore_gateway_target", "status": string(t.Status)}
+	attrs := map[string]any{inventory.AttrType: "agentcore_gateway_target", "status": string(t.Status)}
 	var lambdaARN string
 	if mcp, ok := t.TargetConfiguration.(*actypes.TargetConfigurationMemberMcp); ok {
 		switch m := mcp.Value.(type) {
@@ -281,7 +281,7 @@ func (rs *regionScan) gatewayTarget(ctx context.Context, gatewayID, gatewayARN, 
 		// The provider is normally written by this region's scan; a
 		// reference keeps the edge's target known if it is elsewhere.
 		if err := rs.scope.Node(ctx, inventory.Node{ID: c.arn, Kind: inventory.KindCredential, Tenant: accountOf(c.arn), Name: lastSegment(c.arn), Ref: true,
-			Attrs: map[string]any{"standing": true}}); err != nil {
+			Attrs: map[string]any{inventory.AttrStanding: true}}); err != nil {
 			return err
 		}
 		if err := rs.scope.Edge(ctx, id, inventory.EdgeUsesCredential, c.arn, map[string]any{"credential_type": c.typ}); err != nil {
@@ -331,7 +331,7 @@ func (rs *regionScan) runtime(ctx context.Context, id string) error {
 	}
 	arn := deref(r.AgentRuntimeArn)
 	names, keys := environment(r.EnvironmentVariables)
-	attrs := map[string]any{"type": "agentcore_runtime", "region": rs.region, "runtime_id": id,
+	attrs := map[string]any{inventory.AttrType: "agentcore_runtime", "region": rs.region, "runtime_id": id,
 		"version": deref(r.AgentRuntimeVersion), "status": string(r.Status)}
 	if len(names) > 0 {
 		attrs["env_var_names"] = names
@@ -340,7 +340,7 @@ func (rs *regionScan) runtime(ctx context.Context, id string) error {
 		attrs["inbound_authorizer"] = jwtAttrs(jwt.Value)
 	} else {
 		// Without a JWT authorizer only SigV4 (IAM) callers can invoke it.
-		attrs["inbound_authorizer"] = map[string]any{"type": "none"}
+		attrs["inbound_authorizer"] = map[string]any{inventory.AttrType: "none"}
 	}
 	if nc := r.NetworkConfiguration; nc != nil {
 		attrs["network_mode"] = string(nc.NetworkMode)
@@ -373,7 +373,7 @@ func (rs *regionScan) runsAsWorkload(ctx context.Context, from string, wi *actyp
 	}
 	wid := deref(wi.WorkloadIdentityArn)
 	if err := rs.scope.Node(ctx, inventory.Node{ID: wid, Kind: inventory.KindIdentity, Name: lastSegment(wid), Ref: true,
-		Attrs: map[string]any{"type": "agentcore_workload_identity"}}); err != nil {
+		Attrs: map[string]any{inventory.AttrType: "agentcore_workload_identity"}}); err != nil {
 		return err
 	}
 	return rs.scope.Edge(ctx, from, inventory.EdgeRunsAs, wid, map[string]any{"via": "workload_identity"})

@@ -88,7 +88,7 @@ func (rs *regionScan) bedrockAgent(ctx context.Context, id string) error {
 	sort.Strings(versionList)
 
 	attrs := map[string]any{
-		"type": "bedrock_agent", "agent_id": id, "region": rs.region, "status": string(a.AgentStatus),
+		inventory.AttrType: "bedrock_agent", "agent_id": id, "region": rs.region, "status": string(a.AgentStatus),
 		"foundation_model": deref(a.FoundationModel), "versions": versionList, "has_guardrail": a.GuardrailConfiguration != nil,
 	}
 	if g := a.GuardrailConfiguration; g != nil {
@@ -191,7 +191,7 @@ func (rs *regionScan) bedrockAgent(ctx context.Context, id string) error {
 	}
 	for _, g := range sortedGroups(groups) {
 		gid := agentARN + "/actiongroup/" + g.id
-		gattrs := map[string]any{"type": "bedrock_action_group", "state": g.state, "versions": g.versions}
+		gattrs := map[string]any{inventory.AttrType: "bedrock_action_group", "state": g.state, "versions": g.versions}
 		if len(g.customControl) > 0 {
 			gattrs["custom_control"] = g.customControl
 		}
@@ -350,7 +350,7 @@ func (rs *regionScan) knowledgeBase(ctx context.Context, id string) (string, err
 			return
 		}
 		arn := deref(kb.KnowledgeBaseArn)
-		attrs := map[string]any{"type": "bedrock_knowledge_base", "status": string(kb.Status), "region": rs.region}
+		attrs := map[string]any{inventory.AttrType: "bedrock_knowledge_base", "status": string(kb.Status), "region": rs.region}
 		if ko.err = rs.scope.Node(ctx, inventory.Node{ID: arn, Kind: inventory.KindResource, Name: deref(kb.Name), Created: deref(kb.CreatedAt), Attrs: attrs}); ko.err != nil {
 			return
 		}

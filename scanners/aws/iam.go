@@ -133,7 +133,7 @@ func (is *iamScan) indexDetails() {
 // failure: the rest of the account still completes.
 func (is *iamScan) node(ctx context.Context, n inventory.Node) error {
 	if n.ID == "" {
-		is.problem("read IAM", fmt.Sprintf("a %v", n.Attrs["type"]), errors.New("the API returned it without an ARN"))
+		is.problem("read IAM", fmt.Sprintf("a %v", n.Attrs[inventory.AttrType]), errors.New("the API returned it without an ARN"))
 		return nil
 	}
 	return is.scope.Node(ctx, n)
@@ -152,7 +152,7 @@ func tagMap(tags []types.Tag) map[string]string {
 
 func (is *iamScan) role(ctx context.Context, r types.RoleDetail) error {
 	arn := deref(r.Arn)
-	attrs := map[string]any{"type": "iam_role", "path": deref(r.Path), "role_id": deref(r.RoleId)}
+	attrs := map[string]any{inventory.AttrType: "iam_role", "path": deref(r.Path), "role_id": deref(r.RoleId)}
 	if t := tagMap(r.Tags); t != nil {
 		attrs["tags"] = t
 	}
@@ -179,7 +179,7 @@ func (is *iamScan) role(ctx context.Context, r types.RoleDetail) error {
 
 func (is *iamScan) user(ctx context.Context, u types.UserDetail) error {
 	arn := deref(u.Arn)
-	attrs := map[string]any{"type": "iam_user", "path": deref(u.Path), "user_id": deref(u.UserId)}
+	attrs := map[string]any{inventory.AttrType: "iam_user", "path": deref(u.Path), "user_id": deref(u.UserId)}
 	if len(u.GroupList) > 0 {
 		attrs["groups"] = u.GroupList
 	}
@@ -277,14 +277,14 @@ func (is *iamScan) access(ctx context.Context, from string, sources []iampolicy.
 		return nil
 	}
 	for _, fb := range fallbacks {
-		grant := map[string]any{"resource": "*", "level": fb.level, "sources": []string{fb.source}, "document": "not returned: level from the policy's name"}
+		grant := map[string]any{"resource": "*", inventory.AttrLevel: fb.level, "sources": []string{fb.source}, "document": "not returned: level from the policy's name"}
 		if err := add("*", fb.level, grant); err != nil {
 			return err
 		}
 	}
 	for _, g := range iampolicy.Effective(sources) {
 		grant := map[string]any{
-			"resource": g.Resource, "level": g.Level.String(), "actions": g.Actions, "sources": g.Sources,
+			"resource": g.Resource, inventory.AttrLevel: g.Level.String(), "actions": g.Actions, "sources": g.Sources,
 			"sensitive": g.Sensitive, "conditional": g.Conditional, "deny_conditional": g.DenyConditional,
 		}
 		if g.NotResource {
@@ -298,7 +298,7 @@ func (is *iamScan) access(ctx context.Context, from string, sources []iampolicy.
 		a := targets[to]
 		attrs := a.grants[0]
 		if len(a.grants) > 1 {
-			attrs = map[string]any{"level": a.level, "grants": a.grants}
+			attrs = map[string]any{inventory.AttrLevel: a.level, "grants": a.grants}
 		}
 		if err := is.scope.Edge(ctx, from, inventory.EdgeCanAccess, to, attrs); err != nil {
 			return err
@@ -327,7 +327,7 @@ func (is *iamScan) resourceNode(ctx context.Context, id, pattern string) error {
 	// A pattern names resources other scopes (and later scanners) describe:
 	// it is a reference, except the account's own "*".
 	return is.node(ctx, inventory.Node{ID: id, Kind: inventory.KindResource, Provider: ProviderName, Tenant: tenant, Name: name,
-		Attrs: map[string]any{"type": "resource_pattern", "pattern": pattern}, Ref: pattern != "*"})
+		Attrs: map[string]any{inventory.AttrType: "resource_pattern", "pattern": pattern}, Ref: pattern != "*"})
 }
 
 // accountOf returns the account field of an ARN, if any.
@@ -553,8 +553,8 @@ func (is *iamScan) keyNode(ctx context.Context, u types.UserDetail, k types.Acce
 	created := deref(k.CreateDate)
 	now := is.scanner.opts.Now()
 	attrs := map[string]any{
-		"type": "iam_access_key", "standing": true, "status": string(k.Status),
-		"fingerprint": keyID, "user": deref(u.Arn),
+		inventory.AttrType: "iam_access_key", inventory.AttrStanding: true, "status": string(k.Status),
+		inventory.AttrFingerprint: keyID, "user": deref(u.Arn),
 	}
 	if !created.IsZero() {
 		attrs["age_days"] = int(now.Sub(created) / (24 * time.Hour))

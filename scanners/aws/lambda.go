@@ -48,7 +48,7 @@ func (rs *regionScan) readFunction(ctx context.Context, ref string) (string, err
 		if len(parts) < 7 || parts[3] != rs.region || parts[4] != rs.account {
 			// Another account or region: what it runs as is that scope's to say.
 			return ref, rs.scope.Node(ctx, inventory.Node{ID: ref, Kind: inventory.KindResource, Tenant: accountOf(ref), Name: parts[len(parts)-1], Ref: true,
-				Attrs: map[string]any{"type": "lambda_function"}})
+				Attrs: map[string]any{inventory.AttrType: "lambda_function"}})
 		}
 	}
 	out, err := rs.c.lambda.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: &ref})
@@ -60,7 +60,7 @@ func (rs *regionScan) readFunction(ctx context.Context, ref string) (string, err
 				id = "arn:aws:lambda:" + rs.region + ":" + rs.account + ":function:" + ref
 			}
 			return id, rs.scope.Node(ctx, inventory.Node{ID: id, Kind: inventory.KindResource, Name: lastSegment(id),
-				Attrs: map[string]any{"type": "lambda_function", "missing": true}})
+				Attrs: map[string]any{inventory.AttrType: "lambda_function", "missing": true}})
 		}
 		// An enrichment: the function is known by its reference; what only
 		// its configuration says (the role it runs as, its environment, the
@@ -77,7 +77,7 @@ func (rs *regionScan) readFunction(ctx context.Context, ref string) (string, err
 			}}})
 	}
 	arn := deref(out.FunctionArn)
-	attrs := map[string]any{"type": "lambda_function", "runtime": string(out.Runtime), "region": rs.region}
+	attrs := map[string]any{inventory.AttrType: "lambda_function", "runtime": string(out.Runtime), "region": rs.region}
 	var names []string
 	var keys map[string]string
 	if out.Environment != nil {
@@ -170,7 +170,7 @@ func cutSuffixFold(s, suffix string) (string, bool) {
 func (rs *regionScan) holdsSecrets(ctx context.Context, from string, env map[string]string, keys map[string]string) error {
 	for _, k := range inlineSecrets(env, keys) {
 		id := from + "#env/" + k
-		attrs := map[string]any{"type": "inline_secret", "standing": true, "found_in": "environment", "env_var": k, "fingerprint": secrets.Fingerprint(rs.scanner.opts.FingerprintKey(), env[k])}
+		attrs := map[string]any{inventory.AttrType: "inline_secret", inventory.AttrStanding: true, "found_in": "environment", "env_var": k, inventory.AttrFingerprint: secrets.Fingerprint(rs.scanner.opts.FingerprintKey(), env[k])}
 		if err := rs.scope.Node(ctx, inventory.Node{ID: id, Kind: inventory.KindCredential, Name: k, Attrs: attrs}); err != nil {
 			return err
 		}
@@ -187,7 +187,7 @@ func (rs *regionScan) usesKeys(ctx context.Context, from string, keys map[string
 	for _, v := range vars {
 		keyID := keys[v]
 		id := AccessKeyID(keyID)
-		attrs := map[string]any{"type": "iam_access_key", "fingerprint": keyID, "standing": strings.HasPrefix(keyID, "AKIA")}
+		attrs := map[string]any{inventory.AttrType: "iam_access_key", inventory.AttrFingerprint: keyID, inventory.AttrStanding: strings.HasPrefix(keyID, "AKIA")}
 		// Which account the key belongs to is known only to that account's IAM scope.
 		if err := rs.scope.Node(ctx, inventory.Node{ID: id, Kind: inventory.KindCredential, Name: keyID, Tenant: "unknown", Ref: true, Attrs: attrs}); err != nil {
 			return err

@@ -256,7 +256,7 @@ func (rs *regionScan) runsAs(ctx context.Context, from, roleARN string, attrs ma
 	}
 	tenant := accountOf(roleARN)
 	if err := rs.scope.Node(ctx, inventory.Node{ID: roleARN, Kind: inventory.KindIdentity, Tenant: tenant, Name: lastSegment(roleARN), Ref: true,
-		Attrs: map[string]any{"type": "iam_role"}}); err != nil {
+		Attrs: map[string]any{inventory.AttrType: "iam_role"}}); err != nil {
 		return err
 	}
 	return rs.scope.Edge(ctx, from, inventory.EdgeRunsAs, roleARN, attrs)
