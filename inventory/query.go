@@ -252,17 +252,17 @@ type Count struct {
 	N        int
 }
 
-// NodeCounts counts current nodes per provider and kind. Like EdgeCounts
-// it reads every current row, once per call: counts kept as rows change
-// (by triggers) or an index to count from would cost every node a scan
-// writes more than this costs the one summary that reads them.
+// NodeCounts counts current nodes per provider and kind, from the counts
+// each scope's completion keeps (migration 0005): it reads a row per scope
+// and kind, never the nodes.
 func (s *Store) NodeCounts(ctx context.Context) ([]Count, error) {
-	return s.counts(ctx, `SELECT provider, kind, count(*) FROM nodes WHERE gone_in IS NULL GROUP BY provider, kind ORDER BY provider, kind`)
+	return s.counts(ctx, `SELECT provider, kind, sum(n) FROM node_counts GROUP BY provider, kind HAVING sum(n) > 0 ORDER BY provider, kind`)
 }
 
-// EdgeCounts counts current edges per the provider of their source node and kind.
+// EdgeCounts counts current edges per the provider of the scope that wrote
+// them and kind, from the counts each scope's completion keeps.
 func (s *Store) EdgeCounts(ctx context.Context) ([]Count, error) {
-	return s.counts(ctx, `SELECT sc.provider, e.kind, count(*) FROM edges e JOIN scopes sc ON sc.id = e.scope_id WHERE e.gone_in IS NULL GROUP BY sc.provider, e.kind ORDER BY 1, 2`)
+	return s.counts(ctx, `SELECT sc.provider, c.kind, sum(c.n) FROM edge_counts c JOIN scopes sc ON sc.id = c.scope_id GROUP BY sc.provider, c.kind HAVING sum(c.n) > 0 ORDER BY 1, 2`)
 }
 
 func (s *Store) counts(ctx context.Context, q string) ([]Count, error) {

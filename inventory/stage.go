@@ -301,6 +301,18 @@ WHERE scope_id = ?1 AND last_seen < ?2 AND gone_in IS NULL
 	goneNodes = `UPDATE nodes SET gone_in = ?2 WHERE scope_id = ?1 AND last_seen < ?2 AND gone_in IS NULL`
 )
 
+// recount recounts a completed scope's current nodes and edges from its own
+// rows; the triggers of migration 0005 move the counts of rows that leave
+// or join another scope.
+var recount = []string{
+	`DELETE FROM node_counts WHERE scope_id = ?1`,
+	`INSERT INTO node_counts (scope_id, provider, kind, n)
+SELECT scope_id, provider, kind, count(*) FROM nodes WHERE scope_id = ?1 AND gone_in IS NULL GROUP BY provider, kind`,
+	`DELETE FROM edge_counts WHERE scope_id = ?1`,
+	`INSERT INTO edge_counts (scope_id, kind, n)
+SELECT scope_id, kind, count(*) FROM edges WHERE scope_id = ?1 AND gone_in IS NULL GROUP BY kind`,
+}
+
 // complete is the finishing transaction of scope s.
 func (w *stageWriter) complete(ctx context.Context, s Scope) (err error) {
 	tx, err := w.db.BeginTx(ctx, nil)
@@ -335,6 +347,11 @@ func (w *stageWriter) complete(ctx context.Context, s Scope) (err error) {
 			return fmt.Errorf("complete %s: %w", s, err)
 		}
 		counts[i], _ = res.RowsAffected()
+	}
+	for _, q := range recount {
+		if _, err := tx.ExecContext(ctx, q, sid); err != nil {
+			return fmt.Errorf("complete %s: count its rows: %w", s, err)
+		}
 	}
 	if hadTables {
 		for _, t := range []string{stagedNodes(sid), stagedEdges(sid)} {
