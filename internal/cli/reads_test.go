@@ -86,7 +86,9 @@ func TestReadsDoNotGrowWithTheEstate(t *testing.T) {
 		}
 	}
 	for _, r := range reads {
-		if c := counts[r.name]; c[0] != c[1] || c[0] == 0 {
+		c := counts[r.name]
+		t.Logf("%s: %d statements with %d agents, %d with %d", r.name, c[0], sizes[0], c[1], sizes[1])
+		if c[0] != c[1] || c[0] == 0 {
 			t.Errorf("%s ran %d statements with %d agents and %d with %d", r.name, c[0], sizes[0], c[1], sizes[1])
 		}
 	}

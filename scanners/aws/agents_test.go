@@ -212,7 +212,9 @@ func checkAgents(t *testing.T, e *lab.Estate, g graph, s *inventory.Store) int {
 						gatewayCreds[gw.ID] = append(gatewayCreds[gw.ID], p)
 					}
 					if tg.Lambda != "" {
-						hasEdge(tid, inventory.EdgeUsesTool, checkLambda(tg.Lambda))
+						fn := checkLambda(tg.Lambda)
+						hasEdge(tid, inventory.EdgeUsesTool, fn)
+						gatewayCreds[gw.ID] = append(gatewayCreds[gw.ID], lambdaKeys[fn]...)
 					}
 				}
 			}
@@ -271,7 +273,9 @@ func checkAgents(t *testing.T, e *lab.Estate, g graph, s *inventory.Store) int {
 	return agents
 }
 
-// checkReach asserts that every credential in want is reachable from agent.
+// checkReach asserts that the credentials reachable from agent are exactly
+// want, the ones the estate gives it: its functions' and runtime's keys and
+// inline secrets, and its gateways' credential providers.
 func checkReach(t *testing.T, ctx context.Context, s *inventory.Store, agent string, want []string) {
 	t.Helper()
 	paths, err := s.Reach(ctx, agent, inventory.ReachEdges, inventory.KindCredential, 6)
@@ -282,9 +286,16 @@ func checkReach(t *testing.T, ctx context.Context, s *inventory.Store, agent str
 	for _, p := range paths {
 		got[p.To.ID] = true
 	}
+	wanted := map[string]bool{}
 	for _, w := range want {
+		wanted[w] = true
 		if !got[w] {
 			t.Errorf("agent %s does not reach credential %s (reaches %v)", agent, w, got)
+		}
+	}
+	for c := range got {
+		if !wanted[c] {
+			t.Errorf("agent %s reaches credential %s, which the estate does not give it", agent, c)
 		}
 	}
 }
