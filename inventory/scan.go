@@ -79,9 +79,14 @@ func (s *Store) BeginScan(ctx context.Context, info ScanInfo) (*Scan, error) {
 	if now == nil {
 		now = time.Now
 	}
-	lock, err := lockScan(s.path)
-	if err != nil {
-		return nil, err
+	// A store opened for scanning holds the lock already; another takes it
+	// for the scan.
+	var lock *scanLock
+	if s.lock == nil {
+		var err error
+		if lock, err = lockScan(s.path); err != nil {
+			return nil, err
+		}
 	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {

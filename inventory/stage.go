@@ -401,6 +401,11 @@ func (w *stageWriter) finish(ctx context.Context, status ScanStatus, prior error
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("finish scan: %w", err)
 	}
+	// Move everything into the database file and empty the WAL: a finished
+	// database is one file, which a reader that cannot write its directory
+	// opens immutable. A reader still open keeps the checkpoint from
+	// truncating; that is not a failure of the scan.
+	w.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
 	return prior
 }
 

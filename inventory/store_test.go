@@ -302,7 +302,7 @@ func TestMigrationsFromEveryEarlierVersion(t *testing.T) {
 		t.Run(fmt.Sprintf("from_v%d", from), func(t *testing.T) {
 			ctx := context.Background()
 			p := filepath.Join(t.TempDir(), "aam.db")
-			old, err := open(ctx, p, from)
+			old, err := open(ctx, p, from, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -330,7 +330,7 @@ func TestMigrationsFromEveryEarlierVersion(t *testing.T) {
 
 func TestNewerDatabaseRefused(t *testing.T) {
 	_, p := openTemp(t)
-	db, err := sql.Open("sqlite", dsn(p, false))
+	db, err := sql.Open("sqlite", dsn(p, Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,7 +348,7 @@ func TestNewerDatabaseRefused(t *testing.T) {
 
 func TestForeignDatabaseRefused(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "other.db")
-	db, err := sql.Open("sqlite", dsn(p, false))
+	db, err := sql.Open("sqlite", dsn(p, Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -112,17 +112,17 @@ func TestDemoCanariesStayOut(t *testing.T) {
 		}
 		outputs[strings.Join(args, " ")] = o + e
 	}
-	wal, err := os.ReadFile(db + "-wal")
-	if err != nil {
-		t.Fatalf("read the WAL: %v", err)
+	// A finished scan checkpoints its WAL into the database file: whatever
+	// the WAL held is there now, and whatever it still holds is read too.
+	if wal, err := os.ReadFile(db + "-wal"); err == nil {
+		outputs["WAL"] = string(wal)
 	}
-	if len(wal) == 0 {
-		t.Fatal("the WAL is empty: the test would prove nothing about it")
-	}
-	outputs["WAL"] = string(wal)
 	main, err := os.ReadFile(db)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !strings.Contains(string(main), "env_var_names") {
+		t.Fatal("the database file holds no scanned attributes: the test would prove nothing about it")
 	}
 	outputs["database"] = string(main)
 

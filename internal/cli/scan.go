@@ -23,6 +23,9 @@ type ScanOptions struct {
 	Demo        bool
 	// MaxBackoff caps the SDK retryers' backoff (hidden; tests shorten it).
 	MaxBackoff time.Duration
+	// MaxDBPages caps the database's size in pages, as a full disk would
+	// (hidden; tests use it to fill the disk).
+	MaxDBPages int
 
 	fingerprintKey []byte
 }
@@ -66,6 +69,8 @@ Exit codes: 0 ok, 1 error (every tenant failed, bad input), 2 usage,
 	f.BoolVar(&opts.Demo, "demo", false, "scan the built-in lab estate on loopback; reaches nothing outside this machine")
 	f.DurationVar(&opts.MaxBackoff, "max-backoff", 20*time.Second, "longest wait between retries of a throttled call")
 	_ = f.MarkHidden("max-backoff")
+	f.IntVar(&opts.MaxDBPages, "max-db-pages", 0, "fail writes past this many database pages, as a full disk would (0: no limit)")
+	_ = f.MarkHidden("max-db-pages")
 	return cmd
 }
 
@@ -106,7 +111,7 @@ func runScan(ctx context.Context, o *ScanOptions) error {
 	if plan.lab != nil {
 		defer plan.lab.Close()
 	}
-	store, err := inventory.Open(ctx, o.DB)
+	store, err := inventory.OpenForScan(ctx, o.DB, inventory.Options{MaxPages: o.MaxDBPages})
 	if err != nil {
 		return err
 	}
@@ -126,6 +131,8 @@ func runScan(ctx context.Context, o *ScanOptions) error {
 		return err
 	}
 	switch {
+	case res.StoreErr != nil && inventory.IsDiskFull(res.StoreErr):
+		return fmt.Errorf("the disk holding %s is full: free space and scan again; the %d scope(s) listed above as complete were kept, the rest keep their previous state", o.DB, len(res.Scopes))
 	case res.StoreErr != nil:
 		return fmt.Errorf("writing the inventory failed: %w: check that %s is writable and the disk has room", res.StoreErr, o.DB)
 	case res.Interrupted:
