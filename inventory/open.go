@@ -219,9 +219,9 @@ func (s *Store) notOurs(err error) error {
 // A reader needs to read the file. It needs to write the file's directory
 // only while a scan is writing the database (or one died and left its WAL
 // behind): a finished scan leaves one file, and then the database is opened
-// immutable, which needs no shared-memory file beside it. A reader that
-// can write the directory, or finds the shared-memory file there, reads
-// through the WAL as usual, seeing each scan's committed scopes.
+// immutable, which creates nothing beside it. While a scan writes, a
+// reader reads through the WAL and its shared-memory file, seeing each
+// scope the scan has committed.
 func OpenReadOnly(ctx context.Context, p string) (*Store, error) {
 	fi, err := os.Stat(p)
 	switch {
@@ -232,12 +232,13 @@ func OpenReadOnly(ctx context.Context, p string) (*Store, error) {
 	case fi.IsDir():
 		return nil, fmt.Errorf("database path %s is a directory: pass --db with the database file, such as %s", p, filepath.Join(p, "aam.db"))
 	}
-	immutable := false
-	if !sharedMemoryUsable(p) {
-		if walLeft(p) || !scanLockFree(p) {
-			return nil, fmt.Errorf("cannot read database %s: a scan is writing it or died before it finished (its -wal file is there), and reading it then needs to write its directory %s: read it where you may write, or after the next scan finishes", p, filepath.Dir(p))
-		}
-		immutable = true
+	// No WAL holding anything and no scan writing: the file is the whole
+	// database, and it is read as it stands, with nothing created beside
+	// it. Otherwise committed data may be in the WAL, read through the
+	// shared-memory file.
+	immutable := !walLeft(p) && scanLockFree(p)
+	if !immutable && !sharedMemoryUsable(p) {
+		return nil, fmt.Errorf("cannot read database %s: a scan is writing it or died before it finished (its -wal file is there), and reading it then needs to write its directory %s: read it where you may write, or after the next scan finishes", p, filepath.Dir(p))
 	}
 	log := new(statementLog)
 	db, err := openDB(readDSN(p, immutable), log)

@@ -290,7 +290,8 @@ type ScanRecord struct {
 	Status   ScanStatus
 }
 
-// ScanByID returns one scan or ErrNotFound.
+// ScanByID returns one scan or ErrNotFound. A scan that died while running
+// reads as interrupted.
 func (s *Store) ScanByID(ctx context.Context, id int64) (ScanRecord, error) {
 	var r ScanRecord
 	var started string
@@ -303,7 +304,7 @@ func (s *Store) ScanByID(ctx context.Context, id int64) (ScanRecord, error) {
 	if err != nil {
 		return r, err
 	}
-	r.Status = ScanStatus(status)
+	r.Status = s.liveStatus(ScanStatus(status))
 	r.Started, _ = time.Parse(time.RFC3339Nano, started)
 	if finished.Valid {
 		r.Finished, _ = time.Parse(time.RFC3339Nano, finished.String)

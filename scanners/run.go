@@ -112,6 +112,19 @@ func Run(ctx context.Context, store *inventory.Store, ss []Scanner, opts RunOpti
 	if res.Scopes, err = store.CompletedScopes(finishCtx, scan.ID()); err != nil {
 		return nil, err
 	}
+	// An interrupt is one record for the scan, whatever was in flight.
+	if res.Interrupted {
+		why := "interrupted"
+		if c := context.Cause(ctx); c != nil && c != context.Canceled {
+			why += " (" + c.Error() + ")"
+		}
+		note := inventory.ScanError{Provider: strings.Join(names, ","), Operation: "scan", Class: "interrupted",
+			Message: fmt.Sprintf("%s after %d scope(s) finished: those were kept; scopes not finished keep their previous state: scan again to finish them", why, len(res.Scopes))}
+		if err := scan.RecordError(finishCtx, note); err != nil {
+			return nil, err
+		}
+		res.Errors = append(res.Errors, note)
+	}
 	res.Status = inventory.ScanOK
 	switch {
 	case storeErr != nil:
@@ -125,7 +138,12 @@ func Run(ctx context.Context, store *inventory.Store, ss []Scanner, opts RunOpti
 	}
 	finished = true
 	if err := scan.Finish(finishCtx, res.Status); err != nil {
-		return nil, err
+		// The store failed (a full disk): what completed before is kept,
+		// and the result says so rather than nothing at all.
+		if res.StoreErr == nil {
+			res.StoreErr = err
+		}
+		res.Status = inventory.ScanFailed
 	}
 	res.Elapsed = now().Sub(started)
 	return res, nil

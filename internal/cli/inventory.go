@@ -23,7 +23,7 @@ func newInventoryCmd(g *globalOptions) *cobra.Command {
 		Args:  noArgs,
 		RunE:  func(c *cobra.Command, args []string) error { return c.Help() },
 	}
-	cmd.AddCommand(newInventoryListCmd(g, nil), newInventoryShowCmd(g, nil))
+	cmd.AddCommand(newInventoryListCmd(g, nil), newInventoryShowCmd(g, nil), newInventoryScansCmd(g, nil))
 	return cmd
 }
 

@@ -39,12 +39,61 @@ func TestScripts(t *testing.T) {
 			env.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(env.WorkDir, "no-aws-credentials"))
 			env.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
+			env.Values[labKey{}] = &labHolder{}
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"lab-start": labStart,
+			"lab-wait":  labWait,
+			"lab-calls": labCalls,
 		},
 	})
+}
+
+// labKey finds the script's lab holder among its values (see Setup).
+type labKey struct{}
+
+// labHolder is where lab-start leaves the lab for lab-wait and lab-calls.
+type labHolder struct{ lab *lab.Lab }
+
+func scriptLab(ts *testscript.TestScript) *lab.Lab {
+	l := ts.Value(labKey{}).(*labHolder).lab
+	if l == nil {
+		ts.Fatalf("no lab: run lab-start first")
+	}
+	return l
+}
+
+// labWait waits until the lab has answered at least N calls (at most 30 s):
+// a background scan is then known to be under way.
+//
+//	lab-wait N
+func labWait(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: lab-wait N")
+	}
+	var n int
+	_, err := fmt.Sscan(args[0], &n)
+	ts.Check(err)
+	l := scriptLab(ts)
+	deadline := time.Now().Add(30 * time.Second)
+	for l.Stats().Total() < n {
+		if time.Now().After(deadline) {
+			ts.Fatalf("the lab answered %d calls in 30s, waited for %d", l.Stats().Total(), n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// labCalls prints how many calls of one operation the lab received, as
+// "calls N", for stdout to match.
+//
+//	lab-calls aws/sts:GetCallerIdentity
+func labCalls(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: lab-calls PROVIDER/SERVICE:OPERATION")
+	}
+	fmt.Fprintf(ts.Stdout(), "calls %d\n", scriptLab(ts).Stats().Calls[args[0]])
 }
 
 // labStart starts a lab for the rest of the script and writes
@@ -52,7 +101,7 @@ func TestScripts(t *testing.T) {
 // profile), and points AWS_CONFIG_FILE at the former. It sets LAB_URL, and
 // ACCOUNTn, KEYn and SECRETn for the n-th account's id and lab credentials.
 //
-//	lab-start [-estate FILE] [-deny PROVIDER:TENANT]... [-deny-op PROVIDER:SERVICE:OP]... [-latency DURATION] [-throttle N]
+//	lab-start [-estate FILE | -generate ACCOUNTS] [-deny PROVIDER:TENANT]... [-deny-op PROVIDER:SERVICE:OP]... [-latency DURATION] [-throttle N]
 func labStart(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("lab-start does not fail")
@@ -68,6 +117,12 @@ func labStart(ts *testscript.TestScript, neg bool, args []string) {
 			i++
 			estate, err = lab.LoadEstate(ts.MkAbs(args[i]))
 			ts.Check(err)
+		case "-generate":
+			i++
+			var accounts int
+			_, err = fmt.Sscan(args[i], &accounts)
+			ts.Check(err)
+			estate = lab.Generate(lab.GenerateOptions{Accounts: accounts, AgentsPerAccount: 2, Seed: 1})
 		case "-deny":
 			i++
 			opts.Deny = append(opts.Deny, args[i])
@@ -93,6 +148,7 @@ func labStart(ts *testscript.TestScript, neg bool, args []string) {
 	l, err := lab.Start(estate, opts)
 	ts.Check(err)
 	ts.Defer(func() { l.Close() })
+	ts.Value(labKey{}).(*labHolder).lab = l
 	awsConfig := ts.MkAbs("aws.config")
 	ts.Check(os.WriteFile(awsConfig, []byte(l.AWS().AWSConfigFile("")), 0o600))
 	ts.Setenv("AWS_CONFIG_FILE", awsConfig)

@@ -224,9 +224,13 @@ func TestReaderWithoutAWritableDirectory(t *testing.T) {
 	if _, stderr, code := run(t, "scan", "--demo", "--db", db); code != 0 {
 		t.Fatalf("scan: exit %d: %s", code, stderr)
 	}
+	// A reader that may write the directory creates nothing beside it either.
+	if _, stderr, code := run(t, "inventory", "list", "--db", db); code != 0 {
+		t.Fatalf("inventory list: exit %d: %s", code, stderr)
+	}
 	for _, side := range []string{"-wal", "-shm"} {
 		if _, err := os.Stat(db + side); err == nil {
-			t.Errorf("a finished scan left %s: a finished database is one file", filepath.Base(db+side))
+			t.Errorf("a finished scan and a reader left %s: a finished database is one file", filepath.Base(db+side))
 		}
 	}
 	if err := os.Chown(db, nobody, nobody); err != nil {

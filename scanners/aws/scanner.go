@@ -96,9 +96,11 @@ func (s Scanner) GoString() string { return s.String() }
 
 // Scan scans every configured account, several at a time.
 func (s *Scanner) Scan(ctx context.Context, w inventory.Writer) error {
-	// No early stop on ctx: once it is done every account fails fast, and
-	// each is recorded as not scanned.
-	return fanout.ForEach(context.WithoutCancel(ctx), s.opts.Concurrency, s.cfg.Accounts, func(_ context.Context, a AccountConfig) error {
+	// Past the --timeout every account still starts, fails fast and is
+	// recorded as not scanned; after an interrupt none starts.
+	starting, stop := fanout.UntilInterrupted(ctx)
+	defer stop()
+	return fanout.ForEach(starting, s.opts.Concurrency, s.cfg.Accounts, func(_ context.Context, a AccountConfig) error {
 		err := fanout.Safely(func() error { return s.scanAccount(ctx, w, a) })
 		var pe fanout.PanicError
 		if errors.As(err, &pe) {
@@ -142,7 +144,11 @@ func (s *Scanner) scanAccount(ctx context.Context, w inventory.Writer, a Account
 		region = regions[0]
 	}
 	record := func(op string, err error) error {
-		// Recorded even when ctx is done: a timeout is worth recording.
+		// Recorded even when ctx is done: a timeout is worth recording. An
+		// interrupt is recorded once, for the whole scan.
+		if errors.Is(err, context.Canceled) {
+			return nil
+		}
 		return w.RecordError(context.WithoutCancel(ctx), inventory.ScanError{Provider: ProviderName, Tenant: a.label(), Operation: op, Message: describe(err)})
 	}
 	cfg, err := s.loadConfig(ctx, a, region)

@@ -47,6 +47,24 @@ func ForEach[T any](ctx context.Context, limit int, items []T, fn func(context.C
 	return errors.Join(errs...)
 }
 
+// UntilInterrupted returns a context that ends when ctx is cancelled (an
+// interrupt: Ctrl-C, SIGTERM) but not when ctx's deadline passes. Fanning
+// out over tenants with it starts no more tenants once the user stopped
+// the scan, while under a --timeout every tenant still fails fast and is
+// recorded as not scanned.
+func UntilInterrupted(ctx context.Context) (context.Context, context.CancelFunc) {
+	out, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() {
+		if errors.Is(ctx.Err(), context.Canceled) {
+			cancel()
+		}
+	})
+	return out, func() {
+		stop()
+		cancel()
+	}
+}
+
 // PanicError is a panic in scanner code, caught so that one bug fails one
 // scope, not the process (and never leaves a scan "running").
 type PanicError struct {

@@ -42,6 +42,10 @@ type Writer struct {
 	// absent is set when the endpoint does not offer the scope's service at
 	// all: nothing to scan, nothing to record, and the scope keeps its state.
 	absent bool
+	// interrupted is set when a call was cut short by an interrupt (Ctrl-C,
+	// SIGTERM): the scope does not complete, and the interruption is
+	// recorded once for the whole scan, not here.
+	interrupted bool
 }
 
 // New returns the writer of scope s through w. explain turns the
@@ -90,12 +94,18 @@ func (sw *Writer) Edge(ctx context.Context, from string, kind inventory.EdgeKind
 }
 
 // Fail records that op failed: a listing call, whose scope then does not
-// complete and keeps its last state. Of the failures that say the scan's
-// context ended, one is recorded: every call in flight fails the same way.
+// complete and keeps its last state. Of the failures that say the --timeout
+// was reached, one is recorded: every call in flight fails the same way. A
+// call cut short by an interrupt is not recorded at all: the scan records
+// the interrupt once.
 func (sw *Writer) Fail(op string, err error) {
 	msg := sw.explain.Message(err)
 	sw.mu.Lock()
 	defer sw.mu.Unlock()
+	if errors.Is(err, context.Canceled) {
+		sw.interrupted = true
+		return
+	}
 	if _, interrupted := failure.Interrupted(err); interrupted {
 		for _, f := range sw.failures {
 			if f.Message == msg {
@@ -154,7 +164,7 @@ func (sw *Writer) Absent() {
 func (sw *Writer) Stopped() bool {
 	sw.mu.Lock()
 	defer sw.mu.Unlock()
-	return len(sw.failures) > 0 || sw.absent
+	return len(sw.failures) > 0 || sw.absent || sw.interrupted
 }
 
 func (sw *Writer) scanError(op, msg string, class failure.Class, warning bool) inventory.ScanError {
@@ -195,19 +205,21 @@ func (sw *Writer) Run(ctx context.Context, steps ...func(context.Context) error)
 // nothing failed and its service was there.
 func (sw *Writer) finish(ctx context.Context) error {
 	sw.mu.Lock()
-	failures, warnings, absent := sw.failures, sw.warnings, sw.absent
+	failures, warnings, absent, interrupted := sw.failures, sw.warnings, sw.absent, sw.interrupted
 	sw.mu.Unlock()
 	if absent && len(failures) == 0 {
 		return nil
 	}
+	interrupted = interrupted || errors.Is(ctx.Err(), context.Canceled)
 	record := context.WithoutCancel(ctx)
 	for _, w := range warnings {
 		if err := sw.w.RecordError(record, w); err != nil {
 			return err
 		}
 	}
-	if ctx.Err() != nil && len(failures) == 0 {
-		// Cut short between calls: the scope is not known to be complete.
+	if ctx.Err() != nil && len(failures) == 0 && !interrupted {
+		// Cut short by the --timeout between calls: the scope is not known
+		// to be complete.
 		failures = append(failures, sw.scanError(sw.op, sw.explain.Message(ctx.Err()), sw.explain.Class(ctx.Err()), false))
 	}
 	for _, f := range failures {
@@ -215,7 +227,7 @@ func (sw *Writer) finish(ctx context.Context) error {
 			return err
 		}
 	}
-	if len(failures) > 0 {
+	if len(failures) > 0 || interrupted {
 		return nil
 	}
 	return sw.w.CompleteScope(ctx, sw.scope)

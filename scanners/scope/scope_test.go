@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aam-dev/aam/inventory"
 	"github.com/aam-dev/aam/scanners/failure"
@@ -106,6 +107,7 @@ func TestRun(t *testing.T) {
 		steps     []step
 		failStore bool
 		cancel    bool // ctx is done before Run
+		deadline  bool // ctx is past its deadline before Run
 		wantErr   error
 		wantNodes int
 		// wantRecords are "operation: message" of what was recorded, in order.
@@ -188,9 +190,17 @@ func TestRun(t *testing.T) {
 				return errors.Join(errors.New("another item"), fmt.Errorf("item: %w", sw.Node(ctx, inventory.Node{ID: "a"})))
 			}},
 			failStore: true, wantErr: errStore},
-		{name: "a scope cut short between calls says so once",
+		{name: "an interrupted scope records nothing (the scan records the interrupt once) and does not complete",
 			steps: []step{node("a"), node("never")}, cancel: true,
-			wantNodes: 1, wantRecords: []string{"bedrock-agent: cancelled"}},
+			wantNodes: 1},
+		{name: "an interrupted call records nothing and stops the scope",
+			steps: []step{func(_ context.Context, sw *Writer) error {
+				sw.Fail("bedrock-agent:ListAgents", fmt.Errorf("list: %w", context.Canceled))
+				return nil
+			}, node("never")}},
+		{name: "a scope cut short by the timeout between calls says so once",
+			steps: []step{node("a"), node("never")}, deadline: true,
+			wantNodes: 1, wantRecords: []string{"bedrock-agent: timed out (--timeout reached)"}},
 		{name: "one record for every call the timeout cut short",
 			steps: []step{func(_ context.Context, sw *Writer) error {
 				for range 3 {
@@ -211,6 +221,11 @@ func TestRun(t *testing.T) {
 			defer cancel()
 			if tt.cancel {
 				cancel()
+			}
+			if tt.deadline {
+				var stop context.CancelFunc
+				ctx, stop = context.WithDeadline(ctx, time.Unix(0, 0))
+				defer stop()
 			}
 			sw := New(rec, testScope, explain, "bedrock-agent")
 			var steps []func(context.Context) error
