@@ -7,6 +7,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -16,8 +18,10 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/aam-dev/aam/inventory"
+	"github.com/aam-dev/aam/lab"
 	_ "modernc.org/sqlite"
 )
 
@@ -327,5 +331,87 @@ func copyFile(t *testing.T, from, to string, mode os.FileMode) {
 	}
 	if err := dst.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// SIGTERM during a scan of many tenants stops it: tenants not started are
+// not started, nothing is recorded per tenant, and the interrupt is one
+// record naming the signal.
+func TestSIGTERMStopsAScanOfManyTenants(t *testing.T) {
+	const accounts = 300
+	l, err := lab.Start(lab.Generate(lab.GenerateOptions{Accounts: accounts, AgentsPerAccount: 2, Seed: 1}), lab.Options{Latency: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	dir := t.TempDir()
+	awsConfig := filepath.Join(dir, "aws.config")
+	if err := os.WriteFile(awsConfig, []byte(l.AWS().AWSConfigFile("")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var cfg strings.Builder
+	cfg.WriteString("version: 1\naws:\n  regions: [us-east-1]\n  accounts:\n")
+	for _, tg := range l.Targets() {
+		fmt.Fprintf(&cfg, "    - profile: %s\n", tg.Label)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "aam.yaml"), []byte(cfg.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "aam")
+	copyFile(t, self, bin, 0o755)
+	db := filepath.Join(dir, "aam.db")
+	cmd := exec.Command(bin, "scan", "--config", filepath.Join(dir, "aam.yaml"), "--db", db, "--concurrency", "8")
+	cmd.Env = []string{"HOME=" + dir, "AWS_CONFIG_FILE=" + awsConfig, "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "none"),
+		"AWS_EC2_METADATA_DISABLED=true", "AAM_FINGERPRINT_KEY_FILE=" + filepath.Join(dir, "fingerprint.key"), "XDG_CONFIG_HOME=" + dir}
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	for l.Stats().Total() < 40 {
+		select {
+		case err := <-exited:
+			t.Fatalf("the scan ended before it was signalled: %v\n%s%s", err, out.String(), errOut.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	signalled := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err = <-exited:
+	case <-time.After(2 * time.Minute):
+		cmd.Process.Kill()
+		t.Fatalf("the scan did not stop within 2 minutes of SIGTERM")
+	}
+	t.Logf("stopped %s after SIGTERM", time.Since(signalled).Round(time.Millisecond))
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 4 {
+		t.Errorf("exit: %v, want 4 (interrupted)\n%s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), "interrupted (terminated signal received)") {
+		t.Errorf("the summary does not name the signal:\n%s", out.String())
+	}
+	if started := l.Stats().Calls["aws/sts:GetCallerIdentity"]; started >= accounts {
+		t.Errorf("%d of %d tenants were started: after SIGTERM none should start", started, accounts)
+	}
+	s, err := inventory.OpenReadOnly(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	res, err := s.Query(context.Background(), "SELECT operation, class, message FROM scan_errors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Rows) != 1 || res.Rows[0][1] != "interrupted" {
+		t.Errorf("scan_errors after SIGTERM: %d rows (first: %v), want the one interruption", len(res.Rows), res.Rows[:min(3, len(res.Rows))])
 	}
 }
