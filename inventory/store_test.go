@@ -653,3 +653,36 @@ func TestNoteFingerprintKey(t *testing.T) {
 		t.Errorf("current_nodes has no ref column: %v", err)
 	}
 }
+
+// Writers that do not scan (posture, remediation, the broker) open without
+// the scan lock: several opening one new file at once all get a migrated
+// database, none fails on tables another created.
+func TestConcurrentFirstOpensMigrateOnce(t *testing.T) {
+	for round := range 5 {
+		p := filepath.Join(t.TempDir(), "aam.db")
+		const openers = 6
+		errs := make(chan error, openers)
+		start := make(chan struct{})
+		for range openers {
+			go func() {
+				<-start
+				s, err := Open(context.Background(), p)
+				if err == nil {
+					var v int
+					v, err = s.version(context.Background())
+					if err == nil && v != SchemaVersion() {
+						err = fmt.Errorf("version %d after Open, want %d", v, SchemaVersion())
+					}
+					s.Close()
+				}
+				errs <- err
+			}()
+		}
+		close(start)
+		for range openers {
+			if err := <-errs; err != nil {
+				t.Errorf("round %d: %v", round, err)
+			}
+		}
+	}
+}
