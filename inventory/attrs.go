@@ -22,6 +22,53 @@ const (
 	// operation, such as "denied: lambda:GetFunctionConfiguration". What is
 	// unknown is never guessed.
 	AttrUnknown = "unknown"
+
+	// AttrConditions (on can_access grants and can_assume edges) lists the
+	// conditions that limit the access or trust, each as its operator, key
+	// and values ({"operator": "StringEquals", "key": "aws:PrincipalOrgID",
+	// "values": ["o-abc"]}). The level never depends on them (worst case).
+	AttrConditions = "conditions"
+	// AttrConditional (bool) is true when the access exists only when the
+	// conditions hold.
+	AttrConditional = "conditional"
+	// AttrBoundary (on can_access edges and identities) names the
+	// permissions boundary (or its provider's equivalent) that capped the
+	// access; the access recorded is what is left under it.
+	AttrBoundary = "boundary"
+	// AttrExceptions (on can_access grants) lists what a Deny carves out of
+	// an allowed set: resources, actions, or conditions under which it is
+	// refused ("s3:* except the payroll bucket").
+	AttrExceptions = "exceptions"
+	// AttrSources (on can_access grants) names the policies the access
+	// comes from, such as "inline:deploy", a managed policy's id, or
+	// "group:Admins/inline:x" for access through a group.
+	AttrSources = "sources"
+	// AttrTrust (on can_assume edges, and every provider's federated or
+	// impersonation grants) classifies who can use the trust: one of the
+	// Trust values. AttrTrustReason says why, in words.
+	AttrTrust       = "trust"
+	AttrTrustReason = "trust_reason"
+	// AttrNotEvaluated (on identities) lists the kinds of policy the scan
+	// did not evaluate, so the access recorded may be wider than the real
+	// one: "service_control_policies", "resource_control_policies",
+	// "resource_based_policies", "session_policies".
+	AttrNotEvaluated = "not_evaluated"
+)
+
+// Trust classes of AttrTrust, the same for every provider.
+const (
+	// TrustOpen: parties beyond the intended one can assume (any GitHub
+	// repository, any AWS account, a third party without an external id).
+	TrustOpen = "open"
+	// TrustConstrained: a condition or the principal itself pins who can.
+	TrustConstrained = "constrained"
+	// TrustServiceUnguarded: a cloud service may assume it on behalf of
+	// any customer's request naming it (no source account or resource
+	// condition: the confused deputy). Weaker than open.
+	TrustServiceUnguarded = "service-unguarded"
+	// TrustUnknown: the trust could not be judged (an unread document, a
+	// condition aam does not model).
+	TrustUnknown = "unknown"
 )
 
 // Access levels of AttrLevel, lowest first; see AccessLevelRank.

@@ -36,6 +36,8 @@ const (
 	EdgeOwnedBy        EdgeKind = "owned_by"
 	EdgeCreatedBy      EdgeKind = "created_by"
 	EdgeInvokes        EdgeKind = "invokes"
+	// EdgeMemberOf goes from an identity to a group it belongs to.
+	EdgeMemberOf EdgeKind = "member_of"
 )
 
 // Node is one vertex of the graph. ID is a stable natural id: an ARN, an
