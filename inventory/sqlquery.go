@@ -2,9 +2,13 @@ package inventory
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // QueryResult is the result of a read-only SQL query.
@@ -126,19 +130,112 @@ func isWordByte(c byte) bool {
 	return c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
 }
 
-// maxQueryRows bounds what one query returns, so a careless query cannot
-// exhaust memory.
-const maxQueryRows = 100000
+// The limits Query applies; aam query's --max-rows and --max-bytes default
+// to them.
+const (
+	DefaultMaxQueryRows  = 100000
+	DefaultMaxQueryBytes = 16 << 20
+)
 
-// Query runs one read-only SQL statement. It is meant for a store opened
-// with OpenReadOnly.
+// QueryLimits bound what one query may return, so that a careless query
+// cannot exhaust memory: Rows rows, and Bytes bytes of cell data (a text or
+// blob cell counts its length, any other cell 8). No single value the
+// query computes, even one it does not return, may be longer than Bytes.
+type QueryLimits struct {
+	Rows  int
+	Bytes int64
+}
+
+// A LimitError says a query went over one of its QueryLimits: Rows when it
+// returned more rows, Bytes when its cells, or one value it computed, came
+// to more bytes (Value tells which).
+type LimitError struct {
+	Rows  int
+	Bytes int64
+	Value bool
+}
+
+func (e *LimitError) Error() string {
+	switch {
+	case e.Rows > 0:
+		return fmt.Sprintf("result exceeds %d rows: add LIMIT or a WHERE clause", e.Rows)
+	case e.Value:
+		return fmt.Sprintf("a value the query computes exceeds %s: select a part of it with substr or json_extract", formatBytes(e.Bytes))
+	}
+	return fmt.Sprintf("result exceeds %s of cell data: select fewer or shorter columns, or add LIMIT or a WHERE clause", formatBytes(e.Bytes))
+}
+
+// formatBytes writes n in MiB or KiB when it is a whole number of them.
+func formatBytes(n int64) string {
+	switch {
+	case n > 0 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n > 0 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// Query runs one read-only SQL statement within the default limits. It is
+// meant for a store opened with OpenReadOnly.
 func (s *Store) Query(ctx context.Context, q string) (*QueryResult, error) {
+	return s.QueryLimited(ctx, q, QueryLimits{Rows: DefaultMaxQueryRows, Bytes: DefaultMaxQueryBytes})
+}
+
+// QueryLimited runs one read-only SQL statement and reads its result
+// within lim. The statement stops when ctx ends, even while it computes a
+// row after the first; the error then wraps ctx.Err(). A result over lim is
+// a *LimitError.
+func (s *Store) QueryLimited(ctx context.Context, q string, lim QueryLimits) (*QueryResult, error) {
 	if err := CheckReadOnlySQL(q); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, q)
+	if lim.Rows < 1 || lim.Bytes < 1 {
+		return nil, fmt.Errorf("query limits of %d rows and %d bytes: both must be at least 1", lim.Rows, lim.Bytes)
+	}
+	conn, err := s.db.Conn(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("query failed: %w (the tables are nodes, edges, scans, scopes, scan_scopes, scan_errors; the views current_nodes and current_edges hold the current graph)", err)
+		return nil, queryFailed(ctx, err)
+	}
+	defer conn.Close()
+	// SQLite refuses to build a longer value than this, so a single huge
+	// cell (zeroblob(1e9)) fails before it is made, let alone copied.
+	restore, err := limitValueLength(conn, lim.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	defer restore()
+	stop, err := interruptOnDone(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	res, err := readQuery(ctx, conn, q, lim)
+	stop()
+	if err != nil {
+		return nil, queryFailed(ctx, err)
+	}
+	return res, nil
+}
+
+// queryFailed says why a query failed: its context's end when it ended
+// (the driver reports an interrupted statement in its own words), its
+// limit, or SQLite's message with the names of the tables.
+func queryFailed(ctx context.Context, err error) error {
+	var le *LimitError
+	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("query stopped: %w", ctx.Err())
+	case errors.As(err, &le):
+		return err
+	}
+	return fmt.Errorf("query failed: %w (the tables are nodes, edges, scans, scopes, scan_scopes, scan_errors; the views current_nodes and current_edges hold the current graph)", err)
+}
+
+// readQuery runs q on conn and reads its rows within lim.
+func readQuery(ctx context.Context, conn *sql.Conn, q string, lim QueryLimits) (*QueryResult, error) {
+	rows, err := conn.QueryContext(ctx, q)
+	if err != nil {
+		return nil, tooBig(err, lim)
 	}
 	defer rows.Close()
 	cols, err := rows.Columns()
@@ -146,9 +243,10 @@ func (s *Store) Query(ctx context.Context, q string) (*QueryResult, error) {
 		return nil, err
 	}
 	res := &QueryResult{Columns: cols}
+	var size int64
 	for rows.Next() {
-		if len(res.Rows) == maxQueryRows {
-			return nil, fmt.Errorf("query returns more than %d rows: add a LIMIT", maxQueryRows)
+		if len(res.Rows) == lim.Rows {
+			return nil, &LimitError{Rows: lim.Rows}
 		}
 		vals := make([]any, len(cols))
 		ptrs := make([]any, len(cols))
@@ -159,14 +257,34 @@ func (s *Store) Query(ctx context.Context, q string) (*QueryResult, error) {
 			return nil, err
 		}
 		for i, v := range vals {
-			if b, ok := v.([]byte); ok {
-				vals[i] = string(b)
+			switch v := v.(type) {
+			case []byte:
+				vals[i] = string(v)
+				size += int64(len(v))
+			case string:
+				size += int64(len(v))
+			case nil:
+			default:
+				size += 8
 			}
+		}
+		if size > lim.Bytes {
+			return nil, &LimitError{Bytes: lim.Bytes}
 		}
 		res.Rows = append(res.Rows, vals)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("query failed: %w", err)
+		return nil, tooBig(err, lim)
 	}
 	return res, nil
+}
+
+// tooBig is err, or a *LimitError when SQLite refused to build a value
+// longer than lim.Bytes.
+func tooBig(err error, lim QueryLimits) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_TOOBIG {
+		return &LimitError{Bytes: lim.Bytes, Value: true}
+	}
+	return err
 }

@@ -2,6 +2,8 @@ package inventory
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -112,4 +114,130 @@ func runScan0(tb testing.TB, s *Store) {
 	if err := sc.Finish(ctx, ScanOK); err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// endless is a recursive table without end.
+const endless = `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) `
+
+// A query stops when its context ends: while it computes its first row
+// (which the driver watches), after its first row (which only the store's
+// own interrupt stops), and between rows; the error says which end it was.
+func TestQueryStopsWhenItsContextEnds(t *testing.T) {
+	ro := readOnlyTemp(t)
+	lim := QueryLimits{Rows: DefaultMaxQueryRows, Bytes: DefaultMaxQueryBytes}
+	tests := []struct {
+		name, q string
+		cancel  bool // canceled rather than timed out
+	}{
+		{"before the first row", endless + `SELECT count(*) FROM c`, false},
+		{"after the first row", endless + `SELECT 1 UNION ALL SELECT count(*) FROM c`, false},
+		{"between rows", endless + `SELECT x FROM c WHERE x % 5000000 = 0`, false},
+		{"canceled after the first row", endless + `SELECT 1 UNION ALL SELECT count(*) FROM c`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var (
+				ctx    context.Context
+				cancel context.CancelFunc
+				want   = context.DeadlineExceeded
+			)
+			if tt.cancel {
+				ctx, cancel = context.WithCancel(context.Background())
+				time.AfterFunc(200*time.Millisecond, cancel)
+				want = context.Canceled
+			} else {
+				ctx, cancel = context.WithTimeout(context.Background(), 200*time.Millisecond)
+			}
+			defer cancel()
+			err := queryOrHang(t, func() error { _, err := ro.QueryLimited(ctx, tt.q, lim); return err })
+			if !errors.Is(err, want) {
+				t.Errorf("err = %v, want %v", err, want)
+			}
+			// The store is still usable.
+			if res, err := ro.Query(context.Background(), "SELECT count(*) FROM nodes"); err != nil || len(res.Rows) != 1 {
+				t.Errorf("after the interrupted query: %v", err)
+			}
+		})
+	}
+}
+
+// queryOrHang runs query and returns its error, or fails the test when it
+// has not returned after a minute: a query that ignores its deadline runs
+// forever, and this turns that into a failure rather than a hung test
+// binary. It measures nothing.
+func queryOrHang(t *testing.T, query func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- query() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(time.Minute):
+		t.Fatal("the query did not stop when its context ended")
+		return nil
+	}
+}
+
+// A result over its limits is refused with a LimitError naming the limit
+// and saying how to narrow the query; a result at the limits is read.
+func TestQueryLimits(t *testing.T) {
+	ro := readOnlyTemp(t)
+	ctx := context.Background()
+	rows := func(n int, cell string) string {
+		return fmt.Sprintf(`WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c LIMIT %d) SELECT %s FROM c`, n, cell)
+	}
+	tests := []struct {
+		name    string
+		q       string
+		lim     QueryLimits
+		want    *LimitError // nil: read
+		wantMsg string
+	}{
+		{"rows at the limit", rows(10, "x"), QueryLimits{Rows: 10, Bytes: 1 << 20}, nil, ""},
+		{"rows over the limit", rows(11, "x"), QueryLimits{Rows: 10, Bytes: 1 << 20}, &LimitError{Rows: 10}, "result exceeds 10 rows: add LIMIT or a WHERE clause"},
+		{"bytes at the limit", rows(100, "printf('%.1000c', 'x')"), QueryLimits{Rows: 1000, Bytes: 100000}, nil, ""},
+		{"bytes over the limit", rows(101, "printf('%.1000c', 'x')"), QueryLimits{Rows: 1000, Bytes: 100000}, &LimitError{Bytes: 100000}, "result exceeds 100000 bytes of cell data: select fewer or shorter columns"},
+		{"numbers count 8 bytes", rows(10, "x, 1.5"), QueryLimits{Rows: 1000, Bytes: 159}, &LimitError{Bytes: 159}, "exceeds 159 bytes"},
+		{"bytes in MiB", rows(20, "zeroblob(1 << 20)"), QueryLimits{Rows: 1000, Bytes: 16 << 20}, &LimitError{Bytes: 16 << 20}, "result exceeds 16 MiB of cell data"},
+		{"one value over the limit", `SELECT length(zeroblob(2000))`, QueryLimits{Rows: 10, Bytes: 1000}, &LimitError{Bytes: 1000, Value: true}, "a value the query computes exceeds 1000 bytes"},
+		{"one value at the limit", `SELECT zeroblob(1000)`, QueryLimits{Rows: 10, Bytes: 1000}, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := ro.QueryLimited(ctx, tt.q, tt.lim)
+			if tt.want == nil {
+				if err != nil || len(res.Rows) == 0 {
+					t.Fatalf("err = %v, want the rows", err)
+				}
+				return
+			}
+			var le *LimitError
+			if !errors.As(err, &le) || *le != *tt.want {
+				t.Fatalf("err = %#v, want %#v", err, tt.want)
+			}
+			if !strings.Contains(err.Error(), tt.wantMsg) {
+				t.Errorf("err = %q, want it to contain %q", err, tt.wantMsg)
+			}
+		})
+	}
+	// The length limit was the query's own: the connection is back to
+	// SQLite's.
+	for range 4 {
+		if _, err := ro.Query(ctx, `SELECT zeroblob(5000)`); err != nil {
+			t.Fatalf("a 5000-byte value after the queries: %v", err)
+		}
+	}
+}
+
+// readOnlyTemp is a read-only store on a database of one finished scan.
+func readOnlyTemp(t *testing.T) *Store {
+	t.Helper()
+	rw, p := openTemp(t)
+	runScan0(t, rw)
+	ro, err := OpenReadOnly(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ro.Close() })
+	return ro
 }

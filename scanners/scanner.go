@@ -190,6 +190,10 @@ func (o Options) TargetsFor(provider string) []Target {
 // Provider is one entry of the registry.
 type Provider struct {
 	Name string
+	// TenantsKey is the key of the provider's aam.yaml section that lists
+	// its tenants (aws: "accounts"): ParseConfig counts them against
+	// MaxTenants. Empty when the section lists none.
+	TenantsKey string
 	// New builds the provider's scanner from its section of aam.yaml (nil
 	// when the file has none) and the shared options.
 	New func(ctx context.Context, section *yaml.Node, opts Options) (Scanner, error)

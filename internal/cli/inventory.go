@@ -234,6 +234,9 @@ func runInventoryShow(ctx context.Context, o *ShowOptions) error {
 	return showNode(ctx, store, o)
 }
 
+// shownMatches is how many of the nodes a name matches show lists.
+const shownMatches = 10
+
 // showNode writes what aam inventory show prints about o.ID, read from
 // store in a number of statements that does not depend on the graph.
 func showNode(ctx context.Context, store *inventory.Store, o *ShowOptions) error {
@@ -241,19 +244,23 @@ func showNode(ctx context.Context, store *inventory.Store, o *ShowOptions) error
 	if errors.Is(err, inventory.ErrNotFound) {
 		// A name or the end of an id (a key id, a role name) will do when
 		// it names one node.
-		found, ferr := store.FindNodes(ctx, o.ID, 10)
+		found, total, ferr := store.FindNodes(ctx, o.ID, shownMatches)
 		switch {
 		case ferr != nil:
 			return ferr
-		case len(found) == 1:
+		case total == 1:
 			n, err = found[0], nil
 			o.ID = n.ID
-		case len(found) > 1:
+		case total > 1:
 			var ids []string
 			for _, f := range found {
 				ids = append(ids, "  "+f.ID)
 			}
-			return fmt.Errorf("%q names %d nodes: show one by its id:\n%s", o.ID, len(found), strings.Join(ids, "\n"))
+			shown := ""
+			if total > len(found) {
+				shown = fmt.Sprintf(" (first %d shown)", len(found))
+			}
+			return fmt.Errorf("%q names %d nodes: show one by its id%s:\n%s", o.ID, total, shown, strings.Join(ids, "\n"))
 		default:
 			return fmt.Errorf("no node with id or name %q: list ids with aam inventory list", o.ID)
 		}

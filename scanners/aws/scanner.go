@@ -21,7 +21,8 @@ const ProviderName = "aws"
 // Provider is the registry entry of the AWS scanner.
 func Provider() scanners.Provider {
 	return scanners.Provider{
-		Name: ProviderName,
+		Name:       ProviderName,
+		TenantsKey: "accounts",
 		New: func(ctx context.Context, section *yaml.Node, opts scanners.Options) (scanners.Scanner, error) {
 			var cfg Config
 			if err := scanners.DecodeSection(opts.ConfigPath, ProviderName, section, &cfg); err != nil {
