@@ -86,7 +86,8 @@ type userDetail struct {
 	UserPolicyList          members[inlinePolicyDetail]
 	GroupList               members[string]
 	AttachedManagedPolicies members[attachedPolicy]
-	Tags                    members[xmlTag] `xml:",omitempty"`
+	PermissionsBoundary     *permissionsBoundary `xml:",omitempty"`
+	Tags                    members[xmlTag]      `xml:",omitempty"`
 }
 
 type groupDetail struct {
@@ -229,6 +230,7 @@ func userDetailOf(a *accountState, u *User) userDetail {
 		UserPolicyList:          inlineDetails(u.InlinePolicies),
 		GroupList:               members[string](append([]string{}, u.Groups...)),
 		AttachedManagedPolicies: attachedPolicies(u.ManagedPolicies),
+		PermissionsBoundary:     boundaryDetail(u.PermissionsBoundary),
 		Tags:                    sortedTags(u.Tags),
 	}
 }
@@ -245,11 +247,15 @@ func groupDetailOf(a *accountState, g *Group) groupDetail {
 	}
 }
 
-func boundaryOf(r *Role) *permissionsBoundary {
-	if r.PermissionsBoundary == "" {
+func boundaryOf(r *Role) *permissionsBoundary { return boundaryDetail(r.PermissionsBoundary) }
+
+// boundaryDetail is a user's or role's PermissionsBoundary element: absent
+// when it has none.
+func boundaryDetail(arn string) *permissionsBoundary {
+	if arn == "" {
 		return nil
 	}
-	return &permissionsBoundary{Type: "PermissionsBoundaryPolicy", Arn: r.PermissionsBoundary}
+	return &permissionsBoundary{Type: "PermissionsBoundaryPolicy", Arn: arn}
 }
 
 func lastUsedOf(r *Role) roleLastUsed {

@@ -35,6 +35,9 @@ type gaadResponse struct {
 			UserPolicyList                          []wireInline   `xml:"UserPolicyList>member"`
 			GroupList                               []string       `xml:"GroupList>member"`
 			AttachedManagedPolicies                 []wireAttached `xml:"AttachedManagedPolicies>member"`
+			PermissionsBoundary                     *struct {
+				PermissionsBoundaryType, PermissionsBoundaryArn string
+			}
 		} `xml:"UserDetailList>member"`
 		Groups []struct {
 			GroupName, GroupId, Arn string
@@ -926,6 +929,52 @@ func TestGAADListsAttachedAWSPolicies(t *testing.T) {
 	p := resp.Result.Policies
 	if len(p) != 1 || p[0].PolicyName != "ReadOnlyAccess" || p[0].AttachmentCount != 1 || p[0].Path != "/" || p[0].PolicyId != AWSManagedPolicyID("ReadOnlyAccess") {
 		t.Errorf("policies %+v, want ReadOnlyAccess alone, attached once", p)
+	}
+}
+
+// TestGAADUserBoundary checks a user's permissions boundary is in its
+// UserDetail, as for a role, absent for a user without one, and counted
+// on the policy.
+func TestGAADUserBoundary(t *testing.T) {
+	e, err := ParseEstate([]byte("accounts:" + validAccount + `
+    policies:
+      - name: cap
+        created: 2025-01-01T00:00:00Z
+        document: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}'
+    users:
+      - name: bounded
+        created: 2025-01-01T00:00:00Z
+        permissions_boundary: arn:aws:iam::123456789012:policy/cap
+      - name: free
+        created: 2025-01-01T00:00:00Z`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := client{t, NewServer(e, Options{}), e.Accounts[0]}
+	var resp gaadResponse
+	c.call(iamForm("GetAccountAuthorizationDetails"), &resp)
+	r := resp.Result
+	if len(r.Users) != 2 {
+		t.Fatalf("users %+v, want 2", r.Users)
+	}
+	for _, u := range r.Users {
+		b := u.PermissionsBoundary
+		switch {
+		case u.UserName == "bounded" && (b == nil || b.PermissionsBoundaryArn != "arn:aws:iam::123456789012:policy/cap" || b.PermissionsBoundaryType != "PermissionsBoundaryPolicy"):
+			t.Errorf("bounded: boundary %+v", b)
+		case u.UserName == "free" && b != nil:
+			t.Errorf("free: boundary %+v, want none", b)
+		}
+	}
+	if len(r.Policies) != 1 || r.Policies[0].PermissionsBoundaryUsageCount != 1 || r.Policies[0].AttachmentCount != 0 {
+		t.Errorf("policies %+v, want cap used once as a boundary", r.Policies)
+	}
+	if _, err := ParseEstate([]byte("accounts:" + validAccount + `
+    users:
+      - name: bounded
+        created: 2025-01-01T00:00:00Z
+        permissions_boundary: arn:aws:iam::123456789012:policy/missing`)); err == nil || !strings.Contains(err.Error(), "permissions_boundary") {
+		t.Errorf("a user's boundary naming no policy: error %v, want one about permissions_boundary", err)
 	}
 }
 
