@@ -280,13 +280,14 @@ func TestGAADDetails(t *testing.T) {
 			t.Errorf("%s: versions %+v, default %s", p.PolicyName, p.PolicyVersionList, p.DefaultVersionId)
 		}
 		decode(p.PolicyName, p.PolicyVersionList[0].Document)
-		if p.PolicyName == "boundary-no-iam" && (p.PermissionsBoundaryUsageCount != 1 || p.AttachmentCount != 0) {
-			t.Errorf("boundary-no-iam: attachments %d, boundary uses %d; want 0, 1", p.AttachmentCount, p.PermissionsBoundaryUsageCount)
+		if (p.PolicyName == "boundary-no-iam" || p.PolicyName == "boundary-agents-read-only") && (p.PermissionsBoundaryUsageCount != 1 || p.AttachmentCount != 0) {
+			t.Errorf("%s: attachments %d, boundary uses %d; want 0, 1", p.PolicyName, p.AttachmentCount, p.PermissionsBoundaryUsageCount)
 		}
 	}
-	// AdministratorAccess: bedrock-agent-admin, break-glass-admin and the
-	// platform-admins group; deploy-passrole: two roles and one user.
-	if counts["AdministratorAccess"] != 3 || counts["deploy-passrole"] != 3 {
+	// AdministratorAccess: bedrock-agent-admin, break-glass-admin,
+	// agent-sandbox-analyst and the platform-admins and oncall-admins
+	// groups; deploy-passrole: two roles and one user.
+	if counts["AdministratorAccess"] != 5 || counts["deploy-passrole"] != 3 {
 		t.Errorf("attachment counts %v", counts)
 	}
 	if _, ok := counts["IAMFullAccess"]; ok {
