@@ -50,8 +50,8 @@ func TestEffectiveAccessThroughTheSDK(t *testing.T) {
 			a.RoleARN("capped-admin"), all, "read", boundary, []any{admin}, payroll, nil},
 		{"a user's boundary caps AdministratorAccess at read",
 			a.UserARN("bounded-user"), all, "read", boundary, []any{admin}, payroll, nil},
-		{"an AWS-managed boundary whose document is not returned is not applied",
-			a.RoleARN("aws-bounded-admin"), all, "admin", nil, []any{admin}, nil, nil},
+		{"an AWS-managed boundary GetAccountAuthorizationDetails does not list is read with GetPolicyVersion",
+			a.RoleARN("aws-bounded-admin"), all, "read", "arn:aws:iam::aws:policy/ReadOnlyAccess", []any{admin}, nil, nil},
 		{"admin through a group alone, except the payroll bucket",
 			a.UserARN("oncall"), all, "admin", nil, []any{"group:admins/" + admin},
 			[]any{map[string]any{"actions": []any{"s3:*"}, "resources": []any{"arn:aws:s3:::acme-payroll", "arn:aws:s3:::acme-payroll/*"}, "source": "group:admins/inline:no-payroll"}}, nil},
@@ -74,9 +74,11 @@ func TestEffectiveAccessThroughTheSDK(t *testing.T) {
 		})
 	}
 
-	role := g.nodes[a.RoleARN("aws-bounded-admin")]
-	if role.Attrs[inventory.AttrBoundary] != "arn:aws:iam::aws:policy/ReadOnlyAccess" || role.Attrs["boundary_not_applied"] == nil {
-		t.Errorf("aws-bounded-admin attrs %v: want its boundary named and marked not applied", role.Attrs)
+	// One boundary document was not listed: one GetPolicy, one GetPolicyVersion.
+	for _, op := range []string{"aws/iam:GetPolicy", "aws/iam:GetPolicyVersion"} {
+		if got := srv.Stats().Calls[op]; got != 1 {
+			t.Errorf("%s calls = %d, want 1", op, got)
+		}
 	}
 	for _, id := range []string{a.RoleARN("capped-admin"), a.UserARN("sam")} {
 		if ne := g.nodes[id].Attrs[inventory.AttrNotEvaluated]; !jsonEqual(ne, []any{"service_control_policies", "resource_control_policies", "resource_based_policies", "session_policies"}) {
@@ -98,4 +100,39 @@ func jsonEqual(a, b any) bool {
 	ja, errA := json.Marshal(a)
 	jb, errB := json.Marshal(b)
 	return errA == nil && errB == nil && string(ja) == string(jb)
+}
+
+// When the boundary's document cannot be read (GetPolicyVersion denied),
+// the boundary is not applied: the role stays admin, says why, marks the
+// document unknown, and the scan records a warning; the scope completes.
+func TestBoundaryDocumentDenied(t *testing.T) {
+	e := loadEstate(t, "access.yaml")
+	srv := startLab(t, e, lab.Options{DenyOps: []string{"aws:iam:GetPolicyVersion"}})
+	res := scan(t, context.Background(), awsscan.Config{Services: []string{awsscan.ServiceIAM}}, labOptions(srv, testOptions(2)))
+	if res.err != nil {
+		t.Fatal(res.err)
+	}
+	errs, _ := res.store.ScanErrors(context.Background(), res.scanID)
+	if len(errs) != 1 || errs[0].Operation != "iam:GetPolicyVersion" || !errs[0].Warning || errs[0].Class != "denied" {
+		t.Fatalf("scan errors %+v, want one denied warning of iam:GetPolicyVersion", errs)
+	}
+	if scopes, _ := res.store.CompletedScopes(context.Background(), res.scanID); len(scopes) != 1 {
+		t.Errorf("completed scopes %v, want the account's IAM", scopes)
+	}
+	g := readGraph(t, res.store)
+	a := e.AWS.Accounts[0]
+	role := g.nodes[a.RoleARN("aws-bounded-admin")]
+	if role.Attrs[inventory.AttrBoundary] != "arn:aws:iam::aws:policy/ReadOnlyAccess" || role.Attrs["boundary_not_applied"] == nil ||
+		!jsonEqual(role.Attrs[inventory.AttrUnknown], map[string]any{"boundary_document": "denied: iam:GetPolicyVersion"}) {
+		t.Errorf("aws-bounded-admin attrs %v: want its boundary named, not applied, its document unknown", role.Attrs)
+	}
+	edge := g.edges[edgeKey(a.RoleARN("aws-bounded-admin"), inventory.EdgeCanAccess, "aws:444444444444:resource/*")]
+	if edge.Attrs[inventory.AttrLevel] != "admin" || edge.Attrs[inventory.AttrBoundary] != nil {
+		t.Errorf("aws-bounded-admin access %v, want admin with no boundary", edge.Attrs)
+	}
+	// The customer-managed boundary came with GetAccountAuthorizationDetails.
+	capped := g.edges[edgeKey(a.RoleARN("capped-admin"), inventory.EdgeCanAccess, "aws:444444444444:resource/*")]
+	if capped.Attrs[inventory.AttrLevel] != "read" {
+		t.Errorf("capped-admin access %v, want read", capped.Attrs)
+	}
 }

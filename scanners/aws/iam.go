@@ -28,8 +28,11 @@ type iamScan struct {
 
 	details  iam.GetAccountAuthorizationDetailsOutput
 	policies map[string]*iampolicy.Document // managed policy ARN -> default version
-	groups   map[string]types.GroupDetail
-	known    map[string]bool // node ids this scope writes in full
+	// boundaryUnknown holds, per boundary ARN, why its document could not
+	// be read ("denied: iam:GetPolicyVersion").
+	boundaryUnknown map[string]string
+	groups          map[string]types.GroupDetail
+	known           map[string]bool // node ids this scope writes in full
 	// problems are documents that could not be read; they are recorded once
 	// the scope's calls all succeeded, and the scope still completes.
 	problems []problem
@@ -48,13 +51,85 @@ func newIAMScan(s *Scanner, c clients, w inventory.Writer, account, caller strin
 // run scans the account's IAM. Provider failures are recorded; only a
 // store failure is returned.
 func (is *iamScan) run(ctx context.Context) error {
-	return is.scope.Run(ctx, is.fetchDetails, is.entities, is.accessKeys, is.recordProblems)
+	return is.scope.Run(ctx, is.fetchDetails, is.index, is.entities, is.accessKeys, is.recordProblems)
+}
+
+// index reads the documents GetAccountAuthorizationDetails returned, then
+// those of the permissions boundaries it did not.
+func (is *iamScan) index(ctx context.Context) error {
+	is.indexDetails()
+	is.boundaryDocuments(ctx)
+	return nil
+}
+
+// boundaryDocuments reads, with iam:GetPolicy and iam:GetPolicyVersion, the
+// document of each permissions boundary GetAccountAuthorizationDetails did
+// not return: it lists an AWS-managed policy only when the policy is
+// attached to something, so one used only as a boundary comes without its
+// document. Enrichment calls: when one fails, the boundary is not applied
+// and its document is marked unknown on the entities it bounds.
+func (is *iamScan) boundaryDocuments(ctx context.Context) {
+	seen := map[string]bool{}
+	var missing []string
+	want := func(b *types.AttachedPermissionsBoundary) {
+		if b == nil {
+			return
+		}
+		arn := deref(b.PermissionsBoundaryArn)
+		if _, have := is.policies[arn]; arn == "" || have || seen[arn] {
+			return
+		}
+		seen[arn] = true
+		missing = append(missing, arn)
+	}
+	for _, r := range is.details.RoleDetailList {
+		want(r.PermissionsBoundary)
+	}
+	for _, u := range is.details.UserDetailList {
+		want(u.PermissionsBoundary)
+	}
+	sort.Strings(missing)
+	for _, arn := range missing {
+		if ctx.Err() != nil {
+			return
+		}
+		raw, op, err := is.policyDocument(ctx, arn)
+		if err != nil {
+			is.boundaryUnknown[arn] = is.scope.Enrichment(op, err)
+			continue
+		}
+		doc, err := iampolicy.Decode(raw)
+		if err != nil {
+			is.problem("decode policy", "permissions boundary "+arn, err)
+			continue
+		}
+		is.policies[arn] = doc
+	}
+}
+
+// policyDocument reads the default version of a managed policy; op names
+// the call that failed.
+func (is *iamScan) policyDocument(ctx context.Context, arn string) (doc, op string, err error) {
+	p, err := is.c.iam.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: &arn})
+	if err != nil {
+		return "", "iam:GetPolicy", err
+	}
+	if p.Policy == nil || deref(p.Policy.DefaultVersionId) == "" {
+		return "", "iam:GetPolicy", failure.Errorf(failure.Malformed, "GetPolicy answered for %s without a DefaultVersionId", arn)
+	}
+	v, err := is.c.iam.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: &arn, VersionId: p.Policy.DefaultVersionId})
+	if err != nil {
+		return "", "iam:GetPolicyVersion", err
+	}
+	if v.PolicyVersion == nil || v.PolicyVersion.Document == nil {
+		return "", "iam:GetPolicyVersion", failure.Errorf(failure.Malformed, "GetPolicyVersion answered for %s without a document", arn)
+	}
+	return *v.PolicyVersion.Document, "", nil
 }
 
 // entities writes the groups, roles and users with their trust, membership
 // and access edges.
 func (is *iamScan) entities(ctx context.Context) error {
-	is.indexDetails()
 	for _, g := range is.details.GroupDetailList {
 		if err := is.group(ctx, g); err != nil {
 			return err
@@ -110,6 +185,7 @@ func (is *iamScan) problem(op, what string, err error) {
 
 func (is *iamScan) indexDetails() {
 	is.policies = map[string]*iampolicy.Document{}
+	is.boundaryUnknown = map[string]string{}
 	for _, p := range is.details.Policies {
 		for _, v := range p.PolicyVersionList {
 			if !v.IsDefaultVersion {
@@ -184,9 +260,9 @@ func (is *iamScan) group(ctx context.Context, g types.GroupDetail) error {
 }
 
 // boundary resolves an entity's permissions boundary to its document and
-// records it on the entity's attributes. A boundary whose document
-// GetAccountAuthorizationDetails did not return (or that could not be read)
-// is not applied, and the attributes say so: access is never narrowed on a
+// records it on the entity's attributes. A boundary whose document could
+// not be read is not applied, and the attributes say so (with, when a call
+// failed, the document marked unknown): access is never narrowed on a
 // guess.
 func (is *iamScan) boundary(b *types.AttachedPermissionsBoundary, attrs map[string]any) *iampolicy.Source {
 	if b == nil || deref(b.PermissionsBoundaryArn) == "" {
@@ -196,7 +272,10 @@ func (is *iamScan) boundary(b *types.AttachedPermissionsBoundary, attrs map[stri
 	attrs[inventory.AttrBoundary] = arn
 	doc, ok := is.policies[arn]
 	if !ok {
-		attrs["boundary_not_applied"] = "its document was not returned by iam:GetAccountAuthorizationDetails or could not be read: access is shown as if unbounded"
+		attrs["boundary_not_applied"] = "its document could not be read: access is shown as if unbounded"
+		if reason, ok := is.boundaryUnknown[arn]; ok {
+			attrs[inventory.AttrUnknown] = map[string]any{"boundary_document": reason}
+		}
 		return nil
 	}
 	return &iampolicy.Source{Name: arn, Document: doc}
