@@ -432,6 +432,9 @@ func edgeDetail(e inventory.EdgeRecord) string {
 	if c, ok := e.Attrs["conditional"].(bool); ok && c {
 		parts = append(parts, "conditional")
 	}
+	if e.Kind == inventory.EdgeCanAccess {
+		parts = append(parts, accessDetail(e.Attrs)...)
+	}
 	if c, ok := e.Attrs["cross_account"].(bool); ok && c {
 		parts = append(parts, "cross_account")
 	}

@@ -82,6 +82,8 @@ type User struct {
 	ManagedPolicies []string          `yaml:"managed_policies,omitempty"`
 	Tags            map[string]string `yaml:"tags,omitempty"`
 	AccessKeys      []AccessKey       `yaml:"access_keys,omitempty"`
+	// PermissionsBoundary is a managed policy ARN, or empty.
+	PermissionsBoundary string `yaml:"permissions_boundary,omitempty"`
 }
 
 // AccessKey is a long-lived access key of a user.

@@ -1,6 +1,7 @@
 package aws
 
 import (
+	"net/http"
 	"sort"
 	"strings"
 	"time"
@@ -40,6 +41,8 @@ func iamOperations() map[string]operation {
 		"ListAccessKeys":                 {scalars: []string{"UserName", "MaxItems", "Marker"}, handle: listAccessKeys},
 		"GetAccessKeyLastUsed":           {scalars: []string{"AccessKeyId"}, handle: getAccessKeyLastUsed},
 		"ListAccountAliases":             {scalars: []string{"MaxItems", "Marker"}, handle: listAccountAliases},
+		"GetPolicy":                      {scalars: []string{"PolicyArn"}, handle: getPolicy},
+		"GetPolicyVersion":               {scalars: []string{"PolicyArn", "VersionId"}, handle: getPolicyVersion},
 	}
 }
 
@@ -86,7 +89,8 @@ type userDetail struct {
 	UserPolicyList          members[inlinePolicyDetail]
 	GroupList               members[string]
 	AttachedManagedPolicies members[attachedPolicy]
-	Tags                    members[xmlTag] `xml:",omitempty"`
+	PermissionsBoundary     *permissionsBoundary `xml:",omitempty"`
+	Tags                    members[xmlTag]      `xml:",omitempty"`
 }
 
 type groupDetail struct {
@@ -210,6 +214,29 @@ type getAccessKeyLastUsedResult struct {
 	AccessKeyLastUsed accessKeyLastUsed
 }
 
+// xmlPolicy is a managed policy as GetPolicy answers it: no document.
+type xmlPolicy struct {
+	PolicyName                    string
+	PolicyID                      string `xml:"PolicyId"`
+	Arn                           string
+	Path                          string
+	DefaultVersionID              string `xml:"DefaultVersionId"`
+	AttachmentCount               int
+	PermissionsBoundaryUsageCount int
+	IsAttachable                  bool
+	Description                   string `xml:",omitempty"`
+	CreateDate                    string
+	UpdateDate                    string
+}
+
+type getPolicyResult struct {
+	Policy xmlPolicy
+}
+
+type getPolicyVersionResult struct {
+	PolicyVersion policyVersion
+}
+
 type listAccountAliasesResult struct {
 	AccountAliases members[string]
 	IsTruncated    bool
@@ -229,6 +256,7 @@ func userDetailOf(a *accountState, u *User) userDetail {
 		UserPolicyList:          inlineDetails(u.InlinePolicies),
 		GroupList:               members[string](append([]string{}, u.Groups...)),
 		AttachedManagedPolicies: attachedPolicies(u.ManagedPolicies),
+		PermissionsBoundary:     boundaryDetail(u.PermissionsBoundary),
 		Tags:                    sortedTags(u.Tags),
 	}
 }
@@ -245,11 +273,15 @@ func groupDetailOf(a *accountState, g *Group) groupDetail {
 	}
 }
 
-func boundaryOf(r *Role) *permissionsBoundary {
-	if r.PermissionsBoundary == "" {
+func boundaryOf(r *Role) *permissionsBoundary { return boundaryDetail(r.PermissionsBoundary) }
+
+// boundaryDetail is a user's or role's PermissionsBoundary element: absent
+// when it has none.
+func boundaryDetail(arn string) *permissionsBoundary {
+	if arn == "" {
 		return nil
 	}
-	return &permissionsBoundary{Type: "PermissionsBoundaryPolicy", Arn: r.PermissionsBoundary}
+	return &permissionsBoundary{Type: "PermissionsBoundaryPolicy", Arn: arn}
 }
 
 func lastUsedOf(r *Role) roleLastUsed {
@@ -586,4 +618,70 @@ func listAccountAliases(c call) (any, *apiError) {
 		return nil, err
 	}
 	return listAccountAliasesResult{AccountAliases: members[string](aliases[pg.Start:pg.End]), IsTruncated: pg.Truncated, Marker: pg.Next}, nil
+}
+
+// managedPolicy finds a managed policy the account can read by its ARN: one
+// of its own customer-managed policies, or any AWS-managed policy of the
+// catalogue, attached or not (GetPolicy answers for every AWS-managed
+// policy; GetAccountAuthorizationDetails lists only those attached).
+func managedPolicy(a *accountState, arn string) (managedPolicyDetail, bool) {
+	for _, p := range localPolicies(a) {
+		if p.Arn == arn {
+			return p, true
+		}
+	}
+	if m, ok := lookupAWSManagedARN(arn); ok {
+		p := ManagedPolicy{Name: m.name, Path: m.path, Description: m.description, Created: m.created, Document: m.document()}
+		return managedDetail(p, arn, AWSManagedPolicyID(m.name), m.versionID, a.attachments[arn], a.boundaries[arn], m.updated), true
+	}
+	return managedPolicyDetail{}, false
+}
+
+// policyARN reads PolicyArn: required, and an ARN.
+func policyARN(p params) (string, *apiError) {
+	arn, err := required(p, "PolicyArn", "policyArn")
+	if err != nil {
+		return "", err
+	}
+	if !strings.HasPrefix(arn, "arn:") || strings.Count(arn, ":") < 5 {
+		return "", &apiError{status: http.StatusBadRequest, code: "InvalidInput", message: "ARN " + arn + " is not valid.", outcome: rejected}
+	}
+	return arn, nil
+}
+
+func getPolicy(c call) (any, *apiError) {
+	arn, err := policyARN(c.params)
+	if err != nil {
+		return nil, err
+	}
+	p, ok := managedPolicy(c.account, arn)
+	if !ok {
+		return nil, noSuchEntity("Policy %s does not exist or is not attachable.", arn)
+	}
+	return getPolicyResult{Policy: xmlPolicy{
+		PolicyName: p.PolicyName, PolicyID: p.PolicyID, Arn: p.Arn, Path: p.Path, DefaultVersionID: p.DefaultVersionID,
+		AttachmentCount: p.AttachmentCount, PermissionsBoundaryUsageCount: p.PermissionsBoundaryUsageCount, IsAttachable: p.IsAttachable,
+		Description: p.Description, CreateDate: p.CreateDate, UpdateDate: p.UpdateDate,
+	}}, nil
+}
+
+func getPolicyVersion(c call) (any, *apiError) {
+	arn, err := policyARN(c.params)
+	if err != nil {
+		return nil, err
+	}
+	version, err := required(c.params, "VersionId", "versionId")
+	if err != nil {
+		return nil, err
+	}
+	p, ok := managedPolicy(c.account, arn)
+	if !ok {
+		return nil, noSuchEntity("Policy %s does not exist or is not attachable.", arn)
+	}
+	for _, v := range p.PolicyVersionList {
+		if v.VersionID == version {
+			return getPolicyVersionResult{PolicyVersion: v}, nil
+		}
+	}
+	return nil, noSuchEntity("Policy %s version %s does not exist or is not attachable.", arn, version)
 }

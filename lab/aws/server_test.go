@@ -35,6 +35,9 @@ type gaadResponse struct {
 			UserPolicyList                          []wireInline   `xml:"UserPolicyList>member"`
 			GroupList                               []string       `xml:"GroupList>member"`
 			AttachedManagedPolicies                 []wireAttached `xml:"AttachedManagedPolicies>member"`
+			PermissionsBoundary                     *struct {
+				PermissionsBoundaryType, PermissionsBoundaryArn string
+			}
 		} `xml:"UserDetailList>member"`
 		Groups []struct {
 			GroupName, GroupId, Arn string
@@ -277,13 +280,14 @@ func TestGAADDetails(t *testing.T) {
 			t.Errorf("%s: versions %+v, default %s", p.PolicyName, p.PolicyVersionList, p.DefaultVersionId)
 		}
 		decode(p.PolicyName, p.PolicyVersionList[0].Document)
-		if p.PolicyName == "boundary-no-iam" && (p.PermissionsBoundaryUsageCount != 1 || p.AttachmentCount != 0) {
-			t.Errorf("boundary-no-iam: attachments %d, boundary uses %d; want 0, 1", p.AttachmentCount, p.PermissionsBoundaryUsageCount)
+		if (p.PolicyName == "boundary-no-iam" || p.PolicyName == "boundary-agents-read-only") && (p.PermissionsBoundaryUsageCount != 1 || p.AttachmentCount != 0) {
+			t.Errorf("%s: attachments %d, boundary uses %d; want 0, 1", p.PolicyName, p.AttachmentCount, p.PermissionsBoundaryUsageCount)
 		}
 	}
-	// AdministratorAccess: bedrock-agent-admin, break-glass-admin and the
-	// platform-admins group; deploy-passrole: two roles and one user.
-	if counts["AdministratorAccess"] != 3 || counts["deploy-passrole"] != 3 {
+	// AdministratorAccess: bedrock-agent-admin, break-glass-admin,
+	// agent-sandbox-analyst, agent-sandbox-auditor and the platform-admins
+	// and oncall-admins groups; deploy-passrole: two roles and one user.
+	if counts["AdministratorAccess"] != 6 || counts["deploy-passrole"] != 3 {
 		t.Errorf("attachment counts %v", counts)
 	}
 	if _, ok := counts["IAMFullAccess"]; ok {
@@ -926,6 +930,133 @@ func TestGAADListsAttachedAWSPolicies(t *testing.T) {
 	p := resp.Result.Policies
 	if len(p) != 1 || p[0].PolicyName != "ReadOnlyAccess" || p[0].AttachmentCount != 1 || p[0].Path != "/" || p[0].PolicyId != AWSManagedPolicyID("ReadOnlyAccess") {
 		t.Errorf("policies %+v, want ReadOnlyAccess alone, attached once", p)
+	}
+}
+
+// TestGAADUserBoundary checks a user's permissions boundary is in its
+// UserDetail, as for a role, absent for a user without one, and counted
+// on the policy.
+func TestGAADUserBoundary(t *testing.T) {
+	e, err := ParseEstate([]byte("accounts:" + validAccount + `
+    policies:
+      - name: cap
+        created: 2025-01-01T00:00:00Z
+        document: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}'
+    users:
+      - name: bounded
+        created: 2025-01-01T00:00:00Z
+        permissions_boundary: arn:aws:iam::123456789012:policy/cap
+      - name: free
+        created: 2025-01-01T00:00:00Z`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := client{t, NewServer(e, Options{}), e.Accounts[0]}
+	var resp gaadResponse
+	c.call(iamForm("GetAccountAuthorizationDetails"), &resp)
+	r := resp.Result
+	if len(r.Users) != 2 {
+		t.Fatalf("users %+v, want 2", r.Users)
+	}
+	for _, u := range r.Users {
+		b := u.PermissionsBoundary
+		switch {
+		case u.UserName == "bounded" && (b == nil || b.PermissionsBoundaryArn != "arn:aws:iam::123456789012:policy/cap" || b.PermissionsBoundaryType != "PermissionsBoundaryPolicy"):
+			t.Errorf("bounded: boundary %+v", b)
+		case u.UserName == "free" && b != nil:
+			t.Errorf("free: boundary %+v, want none", b)
+		}
+	}
+	if len(r.Policies) != 1 || r.Policies[0].PermissionsBoundaryUsageCount != 1 || r.Policies[0].AttachmentCount != 0 {
+		t.Errorf("policies %+v, want cap used once as a boundary", r.Policies)
+	}
+	if _, err := ParseEstate([]byte("accounts:" + validAccount + `
+    users:
+      - name: bounded
+        created: 2025-01-01T00:00:00Z
+        permissions_boundary: arn:aws:iam::123456789012:policy/missing`)); err == nil || !strings.Contains(err.Error(), "permissions_boundary") {
+		t.Errorf("a user's boundary naming no policy: error %v, want one about permissions_boundary", err)
+	}
+}
+
+// TestGetPolicy checks GetPolicy and GetPolicyVersion answer for the
+// account's own policies and for every AWS-managed one, attached or not
+// (an AWS-managed boundary attached to nothing is not in GAAD's Policies),
+// with the document URL-encoded, and NoSuchEntity or InvalidInput as IAM
+// answers them.
+func TestGetPolicy(t *testing.T) {
+	e, err := ParseEstate([]byte("accounts:" + validAccount + `
+    policies:
+      - name: cap
+        path: /boundaries/
+        description: read only
+        created: 2025-01-01T00:00:00Z
+        document: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}'
+    roles:
+      - name: audited
+        created: 2025-01-01T00:00:00Z
+        trust_policy: '` + trust + `'
+        managed_policies: [arn:aws:iam::123456789012:policy/boundaries/cap]
+        permissions_boundary: arn:aws:iam::aws:policy/SecurityAudit`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := client{t, NewServer(e, Options{}), e.Accounts[0]}
+	type policyResp struct {
+		Policy struct {
+			PolicyName, PolicyId, Arn, Path, DefaultVersionId, Description, CreateDate, UpdateDate string
+			AttachmentCount, PermissionsBoundaryUsageCount                                         int
+			IsAttachable                                                                           bool
+		} `xml:"GetPolicyResult>Policy"`
+	}
+	type versionResp struct {
+		Version struct {
+			Document, VersionId, CreateDate string
+			IsDefaultVersion                bool
+		} `xml:"GetPolicyVersionResult>PolicyVersion"`
+	}
+	audit, _ := lookupAWSManaged("SecurityAudit")
+	tests := []struct {
+		arn, name, path, version string
+		attached, bounds         int
+		doc                      string
+	}{
+		{"arn:aws:iam::aws:policy/SecurityAudit", "SecurityAudit", "/", "v1", 0, 1, string(audit.document())},
+		{"arn:aws:iam::123456789012:policy/boundaries/cap", "cap", "/boundaries/", "v1", 1, 0, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}`},
+	}
+	for _, tt := range tests {
+		var p policyResp
+		c.call(iamForm("GetPolicy", "PolicyArn", tt.arn), &p)
+		got := p.Policy
+		if got.Arn != tt.arn || got.PolicyName != tt.name || got.Path != tt.path || got.DefaultVersionId != tt.version || !got.IsAttachable ||
+			got.AttachmentCount != tt.attached || got.PermissionsBoundaryUsageCount != tt.bounds || got.PolicyId == "" || got.CreateDate == "" {
+			t.Errorf("GetPolicy %s = %+v", tt.arn, got)
+		}
+		var v versionResp
+		c.call(iamForm("GetPolicyVersion", "PolicyArn", tt.arn, "VersionId", got.DefaultVersionId), &v)
+		if strings.ContainsAny(v.Version.Document, "{\" ") {
+			t.Errorf("%s: document not URL-encoded: %s", tt.arn, v.Version.Document)
+		}
+		if doc, err := url.PathUnescape(v.Version.Document); err != nil || doc != tt.doc || v.Version.VersionId != tt.version || !v.Version.IsDefaultVersion {
+			t.Errorf("GetPolicyVersion %s = %+v (%v)", tt.arn, v.Version, err)
+		}
+	}
+	for _, tc := range []struct {
+		form         url.Values
+		status       int
+		code, prefix string
+	}{
+		{iamForm("GetPolicy", "PolicyArn", "arn:aws:iam::123456789012:policy/nope"), http.StatusNotFound, "NoSuchEntity", "Policy arn:aws:iam::123456789012:policy/nope does not exist"},
+		{iamForm("GetPolicy", "PolicyArn", "arn:aws:iam::aws:policy/NotInTheCatalogue"), http.StatusNotFound, "NoSuchEntity", "Policy arn:aws:iam::aws:policy/NotInTheCatalogue does not exist"},
+		{iamForm("GetPolicyVersion", "PolicyArn", "arn:aws:iam::aws:policy/SecurityAudit", "VersionId", "v9"), http.StatusNotFound, "NoSuchEntity", "Policy arn:aws:iam::aws:policy/SecurityAudit version v9 does not exist"},
+		{iamForm("GetPolicy", "PolicyArn", "cap"), http.StatusBadRequest, "InvalidInput", "ARN cap is not valid"},
+		{iamForm("GetPolicy"), http.StatusBadRequest, "ValidationError", "1 validation error detected: Value null at 'policyArn'"},
+		{iamForm("GetPolicyVersion", "PolicyArn", "arn:aws:iam::aws:policy/SecurityAudit"), http.StatusBadRequest, "ValidationError", "1 validation error detected: Value null at 'versionId'"},
+	} {
+		w := c.do(tc.form)
+		if e := decodeError(t, w); w.Code != tc.status || e.Code != tc.code || !strings.HasPrefix(e.Message, tc.prefix) {
+			t.Errorf("%v: %d %s %q, want %d %s %q...", tc.form, w.Code, e.Code, e.Message, tc.status, tc.code, tc.prefix)
+		}
 	}
 }
 

@@ -40,7 +40,7 @@ type accountState struct {
 	keys       map[string]keyRef
 
 	// attachments and boundaries count, per managed policy ARN, the
-	// entities it is attached to and the roles it bounds.
+	// entities it is attached to and the users and roles it bounds.
 	attachments map[string]int
 	boundaries  map[string]int
 
@@ -126,6 +126,9 @@ func newAccountState(a Account) *accountState {
 	for i := range as.Users {
 		u := &as.Users[i]
 		count(u.ManagedPolicies)
+		if u.PermissionsBoundary != "" {
+			as.boundaries[u.PermissionsBoundary]++
+		}
 		for j := range u.AccessKeys {
 			k := &u.AccessKeys[j]
 			if _, dup := as.keys[k.ID]; !dup {

@@ -182,6 +182,11 @@ func (v *validator) account(where string, a *Account) {
 		v.inline(w, u.InlinePolicies)
 		checkManaged(w, u.ManagedPolicies)
 		v.tags(w, u.Tags)
+		if u.PermissionsBoundary != "" {
+			if msg := attachable(u.PermissionsBoundary); msg != "" {
+				v.addf(w, "permissions_boundary: %s", msg)
+			}
+		}
 		if len(u.AccessKeys) > 2 {
 			v.addf(w, "has %d access keys: AWS allows at most two per user", len(u.AccessKeys))
 		}

@@ -28,6 +28,8 @@ type IAMAPI interface {
 	iam.GetAccountAuthorizationDetailsAPIClient
 	iam.ListAccessKeysAPIClient
 	GetAccessKeyLastUsed(ctx context.Context, in *iam.GetAccessKeyLastUsedInput, opts ...func(*iam.Options)) (*iam.GetAccessKeyLastUsedOutput, error)
+	GetPolicy(ctx context.Context, in *iam.GetPolicyInput, opts ...func(*iam.Options)) (*iam.GetPolicyOutput, error)
+	GetPolicyVersion(ctx context.Context, in *iam.GetPolicyVersionInput, opts ...func(*iam.Options)) (*iam.GetPolicyVersionOutput, error)
 }
 
 // STSAPI is the part of the STS client the scanner calls.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -27,8 +28,11 @@ type iamScan struct {
 
 	details  iam.GetAccountAuthorizationDetailsOutput
 	policies map[string]*iampolicy.Document // managed policy ARN -> default version
-	groups   map[string]types.GroupDetail
-	known    map[string]bool // node ids this scope writes in full
+	// boundaryUnknown holds, per boundary ARN, why its document could not
+	// be read ("denied: iam:GetPolicyVersion").
+	boundaryUnknown map[string]string
+	groups          map[string]types.GroupDetail
+	known           map[string]bool // node ids this scope writes in full
 	// problems are documents that could not be read; they are recorded once
 	// the scope's calls all succeeded, and the scope still completes.
 	problems []problem
@@ -47,12 +51,90 @@ func newIAMScan(s *Scanner, c clients, w inventory.Writer, account, caller strin
 // run scans the account's IAM. Provider failures are recorded; only a
 // store failure is returned.
 func (is *iamScan) run(ctx context.Context) error {
-	return is.scope.Run(ctx, is.fetchDetails, is.entities, is.accessKeys, is.recordProblems)
+	return is.scope.Run(ctx, is.fetchDetails, is.index, is.entities, is.accessKeys, is.recordProblems)
 }
 
-// entities writes the roles and users with their trust and access edges.
-func (is *iamScan) entities(ctx context.Context) error {
+// index reads the documents GetAccountAuthorizationDetails returned, then
+// those of the permissions boundaries it did not.
+func (is *iamScan) index(ctx context.Context) error {
 	is.indexDetails()
+	is.boundaryDocuments(ctx)
+	return nil
+}
+
+// boundaryDocuments reads, with iam:GetPolicy and iam:GetPolicyVersion, the
+// document of each permissions boundary GetAccountAuthorizationDetails did
+// not return: it lists an AWS-managed policy only when the policy is
+// attached to something, so one used only as a boundary comes without its
+// document. Enrichment calls: when one fails, the boundary is not applied
+// and its document is marked unknown on the entities it bounds.
+func (is *iamScan) boundaryDocuments(ctx context.Context) {
+	seen := map[string]bool{}
+	var missing []string
+	want := func(b *types.AttachedPermissionsBoundary) {
+		if b == nil {
+			return
+		}
+		arn := deref(b.PermissionsBoundaryArn)
+		if _, have := is.policies[arn]; arn == "" || have || seen[arn] {
+			return
+		}
+		seen[arn] = true
+		missing = append(missing, arn)
+	}
+	for _, r := range is.details.RoleDetailList {
+		want(r.PermissionsBoundary)
+	}
+	for _, u := range is.details.UserDetailList {
+		want(u.PermissionsBoundary)
+	}
+	sort.Strings(missing)
+	for _, arn := range missing {
+		if ctx.Err() != nil {
+			return
+		}
+		raw, op, err := is.policyDocument(ctx, arn)
+		if err != nil {
+			is.boundaryUnknown[arn] = is.scope.Enrichment(op, err)
+			continue
+		}
+		doc, err := iampolicy.Decode(raw)
+		if err != nil {
+			is.problem("decode policy", "permissions boundary "+arn, err)
+			continue
+		}
+		is.policies[arn] = doc
+	}
+}
+
+// policyDocument reads the default version of a managed policy; op names
+// the call that failed.
+func (is *iamScan) policyDocument(ctx context.Context, arn string) (doc, op string, err error) {
+	p, err := is.c.iam.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: &arn})
+	if err != nil {
+		return "", "iam:GetPolicy", err
+	}
+	if p.Policy == nil || deref(p.Policy.DefaultVersionId) == "" {
+		return "", "iam:GetPolicy", failure.Errorf(failure.Malformed, "GetPolicy answered for %s without a DefaultVersionId", arn)
+	}
+	v, err := is.c.iam.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: &arn, VersionId: p.Policy.DefaultVersionId})
+	if err != nil {
+		return "", "iam:GetPolicyVersion", err
+	}
+	if v.PolicyVersion == nil || v.PolicyVersion.Document == nil {
+		return "", "iam:GetPolicyVersion", failure.Errorf(failure.Malformed, "GetPolicyVersion answered for %s without a document", arn)
+	}
+	return *v.PolicyVersion.Document, "", nil
+}
+
+// entities writes the groups, roles and users with their trust, membership
+// and access edges.
+func (is *iamScan) entities(ctx context.Context) error {
+	for _, g := range is.details.GroupDetailList {
+		if err := is.group(ctx, g); err != nil {
+			return err
+		}
+	}
 	for _, r := range is.details.RoleDetailList {
 		if err := is.role(ctx, r); err != nil {
 			return err
@@ -103,6 +185,7 @@ func (is *iamScan) problem(op, what string, err error) {
 
 func (is *iamScan) indexDetails() {
 	is.policies = map[string]*iampolicy.Document{}
+	is.boundaryUnknown = map[string]string{}
 	for _, p := range is.details.Policies {
 		for _, v := range p.PolicyVersionList {
 			if !v.IsDefaultVersion {
@@ -150,15 +233,61 @@ func tagMap(tags []types.Tag) map[string]string {
 	return m
 }
 
+// notEvaluated are the kinds of policy that may narrow (or, through the
+// resource, widen) an identity's access and that the scan does not read:
+// service control and resource control policies live in the
+// organisation's management account, resource-based policies with each
+// resource (Lambda, S3, KMS...), and session policies exist only in the
+// request that passes them.
+var notEvaluated = []string{"service_control_policies", "resource_control_policies", "resource_based_policies", "session_policies"}
+
+// group writes an IAM group: an identity no one can sign in as, whose
+// policies apply to its members (see user).
+func (is *iamScan) group(ctx context.Context, g types.GroupDetail) error {
+	attrs := map[string]any{inventory.AttrType: "iam_group", "path": deref(g.Path), "group_id": deref(g.GroupId)}
+	var policies []string
+	for _, p := range g.GroupPolicyList {
+		policies = append(policies, "inline:"+deref(p.PolicyName))
+	}
+	for _, a := range g.AttachedManagedPolicies {
+		policies = append(policies, deref(a.PolicyArn))
+	}
+	if len(policies) > 0 {
+		attrs["policies"] = policies
+	}
+	return is.node(ctx, inventory.Node{ID: deref(g.Arn), Kind: inventory.KindIdentity, Provider: ProviderName, Tenant: is.account,
+		Name: deref(g.GroupName), Created: deref(g.CreateDate), Attrs: attrs})
+}
+
+// boundary resolves an entity's permissions boundary to its document and
+// records it on the entity's attributes. A boundary whose document could
+// not be read is not applied, and the attributes say so (with, when a call
+// failed, the document marked unknown): access is never narrowed on a
+// guess.
+func (is *iamScan) boundary(b *types.AttachedPermissionsBoundary, attrs map[string]any) *iampolicy.Source {
+	if b == nil || deref(b.PermissionsBoundaryArn) == "" {
+		return nil
+	}
+	arn := deref(b.PermissionsBoundaryArn)
+	attrs[inventory.AttrBoundary] = arn
+	doc, ok := is.policies[arn]
+	if !ok {
+		attrs["boundary_not_applied"] = "its document could not be read: access is shown as if unbounded"
+		if reason, ok := is.boundaryUnknown[arn]; ok {
+			attrs[inventory.AttrUnknown] = map[string]any{"boundary_document": reason}
+		}
+		return nil
+	}
+	return &iampolicy.Source{Name: arn, Document: doc}
+}
+
 func (is *iamScan) role(ctx context.Context, r types.RoleDetail) error {
 	arn := deref(r.Arn)
-	attrs := map[string]any{inventory.AttrType: "iam_role", "path": deref(r.Path), "role_id": deref(r.RoleId)}
+	attrs := map[string]any{inventory.AttrType: "iam_role", "path": deref(r.Path), "role_id": deref(r.RoleId), inventory.AttrNotEvaluated: notEvaluated}
 	if t := tagMap(r.Tags); t != nil {
 		attrs["tags"] = t
 	}
-	if r.PermissionsBoundary != nil {
-		attrs["permissions_boundary"] = deref(r.PermissionsBoundary.PermissionsBoundaryArn)
-	}
+	boundary := is.boundary(r.PermissionsBoundary, attrs)
 	n := inventory.Node{ID: arn, Kind: inventory.KindIdentity, Provider: ProviderName, Tenant: is.account, Name: deref(r.RoleName), Created: deref(r.CreateDate), Attrs: attrs}
 	if lu := r.RoleLastUsed; lu != nil {
 		n.LastUsed = deref(lu.LastUsedDate)
@@ -174,21 +303,20 @@ func (is *iamScan) role(ctx context.Context, r types.RoleDetail) error {
 	}
 	sources, fallbacks := is.inline("inline:", r.RolePolicyList, "role "+arn)
 	managed, mfb := is.managed("", r.AttachedManagedPolicies)
-	return is.access(ctx, arn, append(sources, managed...), append(fallbacks, mfb...))
+	return is.access(ctx, iampolicy.Policies{Subject: iampolicy.Subject{ARN: arn}, Identity: append(sources, managed...), Boundary: boundary},
+		append(fallbacks, mfb...))
 }
 
 func (is *iamScan) user(ctx context.Context, u types.UserDetail) error {
 	arn := deref(u.Arn)
-	attrs := map[string]any{inventory.AttrType: "iam_user", "path": deref(u.Path), "user_id": deref(u.UserId)}
+	attrs := map[string]any{inventory.AttrType: "iam_user", "path": deref(u.Path), "user_id": deref(u.UserId), inventory.AttrNotEvaluated: notEvaluated}
 	if len(u.GroupList) > 0 {
 		attrs["groups"] = u.GroupList
 	}
 	if t := tagMap(u.Tags); t != nil {
 		attrs["tags"] = t
 	}
-	if u.PermissionsBoundary != nil {
-		attrs["permissions_boundary"] = deref(u.PermissionsBoundary.PermissionsBoundaryArn)
-	}
+	boundary := is.boundary(u.PermissionsBoundary, attrs)
 	n := inventory.Node{ID: arn, Kind: inventory.KindIdentity, Provider: ProviderName, Tenant: is.account, Name: deref(u.UserName), Created: deref(u.CreateDate), Attrs: attrs}
 	if err := is.node(ctx, n); err != nil {
 		return err
@@ -196,18 +324,27 @@ func (is *iamScan) user(ctx context.Context, u types.UserDetail) error {
 	sources, fallbacks := is.inline("inline:", u.UserPolicyList, "user "+arn)
 	managed, mfb := is.managed("", u.AttachedManagedPolicies)
 	sources, fallbacks = append(sources, managed...), append(fallbacks, mfb...)
+	// A user's access includes its groups' policies, each named after its
+	// group (IAM User Guide, "IAM user groups").
 	for _, gname := range u.GroupList {
+		prefix := "group:" + gname + "/"
 		g, ok := is.groups[gname]
 		if !ok {
+			// A group GetAccountAuthorizationDetails did not describe (made
+			// while we paged): what it grants is unknown, not nothing.
+			fallbacks = append(fallbacks, fallback{source: "group:" + gname, level: inventory.LevelUnknown, why: "group not returned: level unknown"})
 			continue
 		}
-		prefix := "group:" + gname + "/"
+		if err := is.scope.Edge(ctx, arn, inventory.EdgeMemberOf, deref(g.Arn), nil); err != nil {
+			return err
+		}
 		gi, gifb := is.inline(prefix+"inline:", g.GroupPolicyList, "group "+deref(g.Arn))
 		gm, gfb := is.managed(prefix, g.AttachedManagedPolicies)
 		sources = append(append(sources, gi...), gm...)
 		fallbacks = append(append(fallbacks, gifb...), gfb...)
 	}
-	return is.access(ctx, arn, sources, fallbacks)
+	subject := iampolicy.Subject{ARN: arn, UserName: deref(u.UserName)}
+	return is.access(ctx, iampolicy.Policies{Subject: subject, Identity: sources, Boundary: boundary}, fallbacks)
 }
 
 func (is *iamScan) inline(prefix string, ps []types.PolicyDetail, owner string) ([]iampolicy.Source, []fallback) {
@@ -217,7 +354,7 @@ func (is *iamScan) inline(prefix string, ps []types.PolicyDetail, owner string) 
 		doc, err := iampolicy.Decode(deref(p.PolicyDocument))
 		if err != nil {
 			is.problem("decode policy", "inline policy "+deref(p.PolicyName)+" of "+owner, err)
-			fb = append(fb, fallback{source: prefix + deref(p.PolicyName), level: "unknown"})
+			fb = append(fb, fallback{source: prefix + deref(p.PolicyName), level: inventory.LevelUnknown, why: "unreadable: level unknown"})
 			continue
 		}
 		out = append(out, iampolicy.Source{Name: prefix + deref(p.PolicyName), Document: doc})
@@ -237,22 +374,25 @@ func (is *iamScan) managed(prefix string, attached []types.AttachedPolicy) ([]ia
 			out = append(out, iampolicy.Source{Name: prefix + arn, Document: doc})
 			continue
 		}
-		level := "unknown"
+		level := inventory.LevelUnknown
 		if l, ok := iampolicy.ManagedPolicyLevel(arn); ok {
 			level = l.String()
 		}
-		fb = append(fb, fallback{source: prefix + arn, level: level})
+		fb = append(fb, fallback{source: prefix + arn, level: level, why: "not returned: level from the policy's name"})
 	}
 	return out, fb
 }
 
-// fallback is an attached policy known only by name: a grant on every
-// resource at its well-known level, so access is never under-reported.
-type fallback struct{ source, level string }
+// fallback is a policy known only by name: a grant on every resource at its
+// well-known level (or unknown), so access is never under-reported. No
+// boundary is applied to it.
+type fallback struct{ source, level, why string }
 
 // access writes one can_access edge per resource pattern the identity's
-// effective policies reach, with the privilege level and actions.
-func (is *iamScan) access(ctx context.Context, from string, sources []iampolicy.Source, fallbacks []fallback) error {
+// effective policies reach, with the privilege level and actions, and each
+// grant's sources, conditions, exceptions and boundary.
+func (is *iamScan) access(ctx context.Context, p iampolicy.Policies, fallbacks []fallback) error {
+	from := p.Subject.ARN
 	type agg struct {
 		level  string
 		grants []map[string]any
@@ -277,15 +417,27 @@ func (is *iamScan) access(ctx context.Context, from string, sources []iampolicy.
 		return nil
 	}
 	for _, fb := range fallbacks {
-		grant := map[string]any{"resource": "*", inventory.AttrLevel: fb.level, "sources": []string{fb.source}, "document": "not returned: level from the policy's name"}
+		grant := map[string]any{"resource": "*", inventory.AttrLevel: fb.level, inventory.AttrSources: []string{fb.source}, "document": fb.why}
 		if err := add("*", fb.level, grant); err != nil {
 			return err
 		}
 	}
-	for _, g := range iampolicy.Effective(sources) {
+	for _, g := range iampolicy.Evaluate(p) {
 		grant := map[string]any{
-			"resource": g.Resource, inventory.AttrLevel: g.Level.String(), "actions": g.Actions, "sources": g.Sources,
-			"sensitive": g.Sensitive, "conditional": g.Conditional, "deny_conditional": g.DenyConditional,
+			"resource": g.Resource, inventory.AttrLevel: g.Level.String(), "actions": g.Actions, inventory.AttrSources: g.Sources,
+			"sensitive": g.Sensitive, inventory.AttrConditional: g.Conditional,
+		}
+		if len(g.Conditions) > 0 {
+			grant[inventory.AttrConditions] = g.Conditions
+		}
+		if len(g.Exceptions) > 0 {
+			grant[inventory.AttrExceptions] = g.Exceptions
+		}
+		if g.Boundary != "" {
+			grant[inventory.AttrBoundary] = g.Boundary
+		}
+		if g.Self {
+			grant["self"] = true
 		}
 		if g.NotResource {
 			grant["not_resource"] = g.Excluded
@@ -295,16 +447,49 @@ func (is *iamScan) access(ctx context.Context, from string, sources []iampolicy.
 		}
 	}
 	for _, to := range order {
-		a := targets[to]
-		attrs := a.grants[0]
-		if len(a.grants) > 1 {
-			attrs = map[string]any{inventory.AttrLevel: a.level, "grants": a.grants}
-		}
-		if err := is.scope.Edge(ctx, from, inventory.EdgeCanAccess, to, attrs); err != nil {
+		if err := is.scope.Edge(ctx, from, inventory.EdgeCanAccess, to, accessAttrs(targets[to].level, targets[to].grants)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// accessAttrs are the attributes of a can_access edge: its one grant, or
+// for several (on one resource pattern: different conditions, a fallback)
+// the highest level, the grants, and what they share: every source, the
+// boundary, and whether all of them are conditional or on the identity
+// itself.
+func accessAttrs(level string, grants []map[string]any) map[string]any {
+	if len(grants) == 1 {
+		return grants[0]
+	}
+	attrs := map[string]any{inventory.AttrLevel: level, "grants": grants}
+	var sources []string
+	conditional, self := true, true
+	boundary, sameBoundary := "", true
+	for i, g := range grants {
+		s, _ := g[inventory.AttrSources].([]string)
+		sources = append(sources, s...)
+		c, _ := g[inventory.AttrConditional].(bool)
+		conditional = conditional && c
+		me, _ := g["self"].(bool)
+		self = self && me
+		b, _ := g[inventory.AttrBoundary].(string)
+		if i == 0 {
+			boundary = b
+		}
+		sameBoundary = sameBoundary && b == boundary
+	}
+	sort.Strings(sources)
+	attrs[inventory.AttrSources] = slices.Compact(sources)
+	attrs[inventory.AttrConditional] = conditional
+	if sameBoundary && boundary != "" {
+		attrs[inventory.AttrBoundary] = boundary
+	}
+	if self {
+		attrs["self"] = true
+	}
+	return attrs
 }
 
 // resourceID names the node a resource pattern stands for: the pattern

@@ -2,6 +2,7 @@ package aws
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -97,4 +98,45 @@ func beginTestScan(t *testing.T) (*inventory.Store, *inventory.Scan) {
 		t.Fatal(err)
 	}
 	return store, sc
+}
+
+// A user in a group GetAccountAuthorizationDetails did not describe (made
+// while the scan paged) keeps access of unknown level through it, never
+// none; a group it did describe gets a member_of edge.
+func TestUserInGroupNotReturned(t *testing.T) {
+	ctx := context.Background()
+	store, sc := beginTestScan(t)
+	is := newIAMScan(nil, clients{}, sc, "111111111111", "")
+	is.details.GroupDetailList = []types.GroupDetail{{GroupName: ptr("known"), Arn: ptr("arn:aws:iam::111111111111:group/known")}}
+	is.indexDetails()
+	for _, g := range is.details.GroupDetailList {
+		if err := is.group(ctx, g); err != nil {
+			t.Fatal(err)
+		}
+	}
+	user := types.UserDetail{Arn: ptr("arn:aws:iam::111111111111:user/u"), UserName: ptr("u"), GroupList: []string{"known", "made-while-paging"}}
+	if err := is.user(ctx, user); err != nil {
+		t.Fatal(err)
+	}
+	if err := sc.CompleteScope(ctx, is.scope.Scope()); err != nil {
+		t.Fatal(err)
+	}
+	if err := sc.Finish(ctx, inventory.ScanOK); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := store.EdgesOf(ctx, "arn:aws:iam::111111111111:user/u")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[inventory.EdgeKind][]inventory.EdgeRecord{}
+	for _, e := range out {
+		got[e.Kind] = append(got[e.Kind], e)
+	}
+	if m := got[inventory.EdgeMemberOf]; len(m) != 1 || m[0].To != "arn:aws:iam::111111111111:group/known" {
+		t.Errorf("member_of edges %+v, want the known group alone", m)
+	}
+	if a := got[inventory.EdgeCanAccess]; len(a) != 1 || a[0].Attrs[inventory.AttrLevel] != inventory.LevelUnknown ||
+		fmt.Sprint(a[0].Attrs[inventory.AttrSources]) != "[group:made-while-paging]" {
+		t.Errorf("access edges %+v, want unknown access through group:made-while-paging", a)
+	}
 }

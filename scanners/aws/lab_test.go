@@ -208,8 +208,17 @@ func expectedTrust(t testing.TB, a labaws.Account, r labaws.Role) []string {
 	return from
 }
 
-// checkEstate asserts the graph holds every role, user and key of the
-// estate with their trust and key edges, as the estate file says.
+// nilIfEmpty is s as a node attribute holds it: absent when empty.
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// checkEstate asserts the graph holds every role, user, group and key of
+// the estate with their trust, membership and key edges and their
+// permissions boundaries, as the estate file says.
 func checkEstate(t *testing.T, e *lab.Estate, g graph) {
 	t.Helper()
 	for _, a := range e.AWS.Accounts {
@@ -239,15 +248,35 @@ func checkEstate(t *testing.T, e *lab.Estate, g graph) {
 					continue
 				}
 				e, ok := g.edges[edgeKey(arn, inventory.EdgeCanAccess, "aws:"+a.ID+":resource/*")]
-				if !ok || e.Attrs["level"] != "admin" {
+				// A boundary caps the access and is named on the edge; one
+				// whose document was not returned is not applied.
+				_, unapplied := n.Attrs["boundary_not_applied"]
+				switch {
+				case (r.PermissionsBoundary == "" || unapplied) && (!ok || e.Attrs["level"] != "admin"):
 					t.Errorf("role %s with AdministratorAccess: access edge %v, want level admin on every resource", arn, e.Attrs)
+				case r.PermissionsBoundary != "" && !unapplied && ok && e.Attrs[inventory.AttrBoundary] != r.PermissionsBoundary:
+					t.Errorf("role %s with AdministratorAccess under %s: access edge %v, want the boundary named", arn, r.PermissionsBoundary, e.Attrs)
 				}
+			}
+			if n.Attrs[inventory.AttrBoundary] != nilIfEmpty(r.PermissionsBoundary) {
+				t.Errorf("role %s boundary %v, want %q", arn, n.Attrs[inventory.AttrBoundary], r.PermissionsBoundary)
+			}
+		}
+		for _, grp := range a.Groups {
+			arn := a.GroupARN(grp.Name)
+			if n, ok := g.nodes[arn]; !ok || n.Kind != inventory.KindIdentity || n.Attrs["type"] != "iam_group" || n.Name != grp.Name {
+				t.Errorf("group %s missing or wrong: %+v", arn, n)
 			}
 		}
 		for _, u := range a.Users {
 			arn := a.UserARN(u.Name)
-			if n, ok := g.nodes[arn]; !ok || n.Kind != inventory.KindIdentity || !n.Created.Equal(u.Created) {
+			if n, ok := g.nodes[arn]; !ok || n.Kind != inventory.KindIdentity || !n.Created.Equal(u.Created) || n.Attrs[inventory.AttrBoundary] != nilIfEmpty(u.PermissionsBoundary) {
 				t.Errorf("user %s missing or wrong: %+v", arn, n)
+			}
+			for _, grp := range u.Groups {
+				if _, ok := g.edges[edgeKey(arn, inventory.EdgeMemberOf, a.GroupARN(grp))]; !ok {
+					t.Errorf("user %s member_of group %s missing", arn, grp)
+				}
 			}
 			for _, k := range u.AccessKeys {
 				id := awsscan.AccessKeyID(k.ID)
@@ -291,10 +320,13 @@ func checkEstate(t *testing.T, e *lab.Estate, g graph) {
 				want[awsscan.AccessKeyID(k.ID)] = true
 			}
 		}
+		for _, grp := range a.Groups {
+			want[a.GroupARN(grp.Name)] = true
+		}
 	}
 	for id, n := range g.nodes {
 		typ, _ := n.Attrs["type"].(string)
-		if (typ == "iam_role" || typ == "iam_user" || typ == "iam_access_key") && !want[id] {
+		if (typ == "iam_role" || typ == "iam_user" || typ == "iam_group" || typ == "iam_access_key") && !want[id] {
 			t.Errorf("node %s (%s) is not in the estate", id, typ)
 		}
 	}

@@ -61,7 +61,7 @@ func TestEveryOperationIsDocumented(t *testing.T) {
 			t.Errorf("%s: permission %q", op, doc[1])
 		}
 	}
-	for _, op := range []string{"lambda:GetFunctionConfiguration", "bedrock-agentcore-control:GetApiKeyCredentialProvider", "bedrock-agentcore-control:GetOauth2CredentialProvider", "bedrock-agent:GetAgentVersion", "bedrock-agent:GetKnowledgeBase", "iam:GetAccessKeyLastUsed"} {
+	for _, op := range []string{"lambda:GetFunctionConfiguration", "bedrock-agentcore-control:GetApiKeyCredentialProvider", "bedrock-agentcore-control:GetOauth2CredentialProvider", "bedrock-agent:GetAgentVersion", "bedrock-agent:GetKnowledgeBase", "iam:GetAccessKeyLastUsed", "iam:GetPolicy", "iam:GetPolicyVersion"} {
 		if ops[op][0] != "enrichment" {
 			t.Errorf("%s is documented as %q; the scanner treats it as an enrichment", op, ops[op][0])
 		}

@@ -47,7 +47,9 @@ func TestEffective(t *testing.T) {
 				{"inline:a", `{"Statement":{"Effect":"Allow","Action":["s3:*","iam:Get*"],"Resource":"*"}}`},
 				{"inline:deny", `{"Statement":{"Effect":"Deny","Action":["s3:Delete*","iam:GetUser"],"Resource":"*"}}`},
 			},
-			want: []Grant{{Resource: "*", Level: Write, Actions: []string{"iam:Get*", "s3:*"}, Sources: []string{"inline:a"}}},
+			// The Deny refuses part of what s3:* allows: an exception, not a subtraction.
+			want: []Grant{{Resource: "*", Level: Write, Actions: []string{"iam:Get*", "s3:*"}, Sources: []string{"inline:a"},
+				Exceptions: []Exception{{Actions: []string{"s3:Delete*", "iam:GetUser"}, Source: "inline:deny"}}}},
 		},
 		{
 			name: "deny on a resource removes from that resource and narrower ones, not from *",
@@ -56,8 +58,12 @@ func TestEffective(t *testing.T) {
 				{"inline:deny", `{"Statement":{"Effect":"Deny","Action":"s3:*","Resource":["` + bucket + `"]}}`},
 				{"inline:deny2", `{"Statement":{"Effect":"Deny","Action":"s3:*","Resource":"arn:aws:s3:::C"}}`}, // ARNs are case-sensitive
 			},
+			// On "*" the Denies refuse a part: each is kept as an exception.
 			want: []Grant{
-				{Resource: "*", Level: Write, Actions: []string{"s3:*"}, Sources: []string{"inline:a"}},
+				{Resource: "*", Level: Write, Actions: []string{"s3:*"}, Sources: []string{"inline:a"}, Exceptions: []Exception{
+					{Actions: []string{"s3:*"}, Resources: []string{bucket}, Source: "inline:deny"},
+					{Actions: []string{"s3:*"}, Resources: []string{"arn:aws:s3:::C"}, Source: "inline:deny2"},
+				}},
 				{Resource: "arn:aws:s3:::c", Level: Write, Actions: []string{"s3:*"}, Sources: []string{"inline:a"}},
 			},
 		},
@@ -75,8 +81,10 @@ func TestEffective(t *testing.T) {
 				{"inline:a", `{"Statement":{"Effect":"Allow","Action":["s3:*","s3:GetObject","ec2:*","iam:PassRole","s3:*Acl"],"Resource":"*"}}`},
 				{"inline:deny", `{"Statement":{"Effect":"Deny","NotAction":["s3:Get*","sts:GetCallerIdentity"],"Resource":"*"}}`},
 			},
-			// s3:*Acl overlaps s3:Get* without being narrowable to it: kept whole.
-			want: []Grant{{Resource: "*", Level: Write, Actions: []string{"s3:*Acl", "s3:Get*", "s3:GetObject"}, Sources: []string{"inline:a"}}},
+			// s3:*Acl overlaps s3:Get* without being narrowable to it: kept
+			// whole, with the Deny as an exception. s3:GetObject is in s3:Get*.
+			want: []Grant{{Resource: "*", Level: Write, Actions: []string{"s3:*Acl", "s3:Get*"}, Sources: []string{"inline:a"},
+				Exceptions: []Exception{{Actions: []string{"NotAction:s3:Get*", "NotAction:sts:GetCallerIdentity"}, Source: "inline:deny"}}}},
 		},
 		{
 			name: "deny with NotAction on a NotAction allow",
@@ -87,10 +95,11 @@ func TestEffective(t *testing.T) {
 			want: []Grant{{Resource: "*", Level: Write, Actions: []string{"s3:*"}, Sources: []string{"group:Dev/inline:power"}}},
 		},
 		{
-			name:    "conditional deny does not subtract but is flagged",
+			name:    "conditional deny does not subtract but is an exception",
 			sources: []src{{"inline:a", `{"Statement":{"Effect":"Allow","Action":["iam:*","s3:GetObject"],"Resource":"*"}}`}, {"inline:mfa", mfaDenyIAM}},
-			want: []Grant{{Resource: "*", Level: Admin, Actions: []string{"iam:*", "s3:GetObject"}, DenyConditional: true,
-				Sources: []string{"inline:a"}}},
+			want: []Grant{{Resource: "*", Level: Admin, Actions: []string{"iam:*", "s3:GetObject"},
+				Sources: []string{"inline:a"}, Exceptions: []Exception{{Actions: []string{"iam:*"}, Source: "inline:mfa",
+					Conditions: []Condition{{Operator: "BoolIfExists", Key: "aws:MultiFactorAuthPresent", Values: []string{"false"}}}}}}},
 		},
 		{
 			name: "conditional deny on other actions is not flagged",
@@ -137,24 +146,32 @@ func TestEffective(t *testing.T) {
 			want: nil,
 		},
 		{
-			name: "conditional only when every allow is",
+			name: "allows with different conditions make different grants",
 			sources: []src{
 				{"inline:cond", `{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}}`},
 				{"inline:cond2", `{"Statement":{"Effect":"Allow","Action":"s3:PutObject","Resource":"` + bucket + `","Condition":{"StringEquals":{"aws:PrincipalTag/team":"x"}}}}`},
 				{"inline:plain", `{"Statement":{"Effect":"Allow","Action":"s3:ListBucket","Resource":"` + bucket + `","Condition":{}}}`},
 			},
 			want: []Grant{
-				{Resource: "*", Level: Read, Actions: []string{"s3:GetObject"}, Conditional: true, Sources: []string{"inline:cond"}},
-				{Resource: bucket, Level: Write, Actions: []string{"s3:ListBucket", "s3:PutObject"}, Sources: []string{"inline:cond2", "inline:plain"}},
+				{Resource: "*", Level: Read, Actions: []string{"s3:GetObject"}, Conditional: true, Sources: []string{"inline:cond"},
+					Conditions: []Condition{{Operator: "IpAddress", Key: "aws:SourceIp", Values: []string{"10.0.0.0/8"}}}},
+				// An empty Condition element constrains nothing.
+				{Resource: bucket, Level: Read, Actions: []string{"s3:ListBucket"}, Sources: []string{"inline:plain"}},
+				{Resource: bucket, Level: Write, Actions: []string{"s3:PutObject"}, Conditional: true, Sources: []string{"inline:cond2"},
+					Conditions: []Condition{{Operator: "StringEquals", Key: "aws:PrincipalTag/team", Values: []string{"x"}}}},
 			},
 		},
 		{
-			name: "a conditional allow that an unconditional one repeats is unconditional",
+			name: "a conditional allow that an unconditional one repeats adds nothing",
 			sources: []src{
-				{"b", `{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":true}}}}`},
-				{"a", `{"Statement":{"Effect":"Allow","Action":"S3:getobject","Resource":"*"}}`},
+				{"b", `{"Statement":{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"*","Condition":{"Bool":{"aws:SecureTransport":true}}}}`},
+				{"a", `{"Statement":{"Effect":"Allow","Action":"S3:get*","Resource":"*"}}`},
 			},
-			want: []Grant{{Resource: "*", Level: Read, Actions: []string{"s3:GetObject"}, Sources: []string{"a", "b"}}},
+			want: []Grant{
+				{Resource: "*", Level: Read, Actions: []string{"S3:get*"}, Sources: []string{"a"}},
+				{Resource: "*", Level: Write, Actions: []string{"s3:PutObject"}, Sources: []string{"b"}, Conditional: true,
+					Conditions: []Condition{{Operator: "Bool", Key: "aws:SecureTransport", Values: []string{"true"}}}},
+			},
 		},
 		{
 			name: "sources and actions merge, sorted and deduplicated",
@@ -172,7 +189,8 @@ func TestEffective(t *testing.T) {
 				{"inline:deny", `{"Statement":{"Effect":"Deny","Action":"s3:Delete*","Resource":"*"}}`},
 			},
 			want: []Grant{{Resource: "*", NotResource: true, Excluded: []string{"arn:aws:s3:::secret", "arn:aws:s3:::secret/*"},
-				Level: Write, Actions: []string{"s3:*"}, Sources: []string{"inline:a"}}},
+				Level: Write, Actions: []string{"s3:*"}, Sources: []string{"inline:a"},
+				Exceptions: []Exception{{Actions: []string{"s3:Delete*"}, Source: "inline:deny"}}}},
 		},
 		{
 			name: "deny with NotResource applies to resources it does not exclude",

@@ -1,6 +1,7 @@
 package iampolicy
 
 import (
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -78,7 +79,26 @@ func FuzzEffective(f *testing.F) {
 				sources = append(sources, Source{Name: string(rune('a' + i)), Document: doc})
 			}
 		}
-		checkGrants(t, Effective(sources))
+		plain := Effective(sources)
+		checkGrants(t, plain)
+		if len(sources) == 2 {
+			// b as a's boundary, for a user whose name is in both.
+			bounded := Evaluate(Policies{Subject: Subject{ARN: "arn:aws:iam::1:user/b", UserName: "b"}, Identity: sources[:1], Boundary: &sources[1]})
+			checkGrants(t, bounded)
+			for _, g := range bounded {
+				if g.Boundary != "b" {
+					t.Fatalf("grant on %q under boundary b names boundary %q", g.Resource, g.Boundary)
+				}
+			}
+		}
+		// A boundary that allows everything changes nothing but the name.
+		open := Evaluate(Policies{Identity: sources, Boundary: &Source{Name: "all", Document: mustDecode(t, `{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`)}})
+		for i := range open {
+			open[i].Boundary = ""
+		}
+		if !reflect.DeepEqual(plain, open) {
+			t.Fatalf("a boundary of Allow * on * changed the grants:\n%+v\n%+v", plain, open)
+		}
 	})
 }
 

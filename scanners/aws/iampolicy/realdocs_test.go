@@ -95,13 +95,14 @@ func TestEffectiveAuthorizationDetailsSample(t *testing.T) {
 		want    []Grant
 	}{
 		{
-			name: "Bob: Admins, with billing denied, is still admin",
+			name: "Bob: Admins, with billing denied, is still admin, except billing",
 			sources: []Source{
 				{Name: "inline:DenyBillingPolicy", Document: bobDeny},
 				{Name: "group:Admins/inline:AdministratorAccess-201409151020", Document: admins},
 			},
 			want: []Grant{{Resource: "*", Level: Admin, Actions: []string{"*"}, Sensitive: true,
-				Sources: []string{"group:Admins/inline:AdministratorAccess-201409151020"}}},
+				Sources:    []string{"group:Admins/inline:AdministratorAccess-201409151020"},
+				Exceptions: []Exception{{Actions: []string{"aws-portal:*"}, Source: "inline:DenyBillingPolicy"}}}},
 		},
 		{
 			name:    "Charlie: Dev's PowerUserAccess copy is write",
@@ -110,13 +111,14 @@ func TestEffectiveAuthorizationDetailsSample(t *testing.T) {
 				Sources: []string{"group:Dev/inline:PowerUserAccess-201310141133"}}},
 		},
 		{
+			// Admins' "*" allows all Finance allows: the access comes from Admins.
 			name: "Elaine: Finance and Admins",
 			sources: []Source{
 				{Name: "group:Finance/inline:policygen-201310141157", Document: finance},
 				{Name: "group:Admins/inline:AdministratorAccess-201409151020", Document: admins},
 			},
-			want: []Grant{{Resource: "*", Level: Admin, Actions: []string{"*", "aws-portal:*"}, Sensitive: true,
-				Sources: []string{"group:Admins/inline:AdministratorAccess-201409151020", "group:Finance/inline:policygen-201310141157"}}},
+			want: []Grant{{Resource: "*", Level: Admin, Actions: []string{"*"}, Sensitive: true,
+				Sources: []string{"group:Admins/inline:AdministratorAccess-201409151020"}}},
 		},
 		{
 			name:    "EC2role: S3 and DynamoDB full access is write",
