@@ -419,6 +419,9 @@ func edgeDetail(e inventory.EdgeRecord) string {
 	if l, ok := e.Attrs[inventory.AttrLevel]; ok {
 		parts = append(parts, fmt.Sprintf("%s=%v", inventory.AttrLevel, l))
 	}
+	if t, ok := e.Attrs[inventory.AttrTrust]; ok {
+		parts = append(parts, fmt.Sprintf("%s=%v", inventory.AttrTrust, t))
+	}
 	if a, ok := e.Attrs["actions"].([]any); ok {
 		var s []string
 		for _, x := range a {
@@ -445,15 +448,31 @@ func edgeDetail(e inventory.EdgeRecord) string {
 		}
 		parts = append(parts, "versions="+strings.Join(s, ","))
 	}
-	if st, ok := e.Attrs["statements"].([]any); ok {
-		for _, s := range st {
-			if m, ok := s.(map[string]any); ok {
-				if conds, ok := m["conditions"]; ok {
-					b, _ := json.Marshal(conds)
-					parts = append(parts, "conditions="+string(b))
-				}
-			}
-		}
+	if conds, ok := e.Attrs[inventory.AttrConditions].([]any); ok && len(conds) > 0 {
+		parts = append(parts, "conditions="+conditionsDetail(conds))
 	}
 	return strings.Join(parts, " ")
+}
+
+// conditionsDetail writes the conditions of an edge (inventory.AttrConditions)
+// on one line: Operator(key="value"|"value"), a withheld value as <withheld>.
+func conditionsDetail(conds []any) string {
+	var out []string
+	for _, c := range conds {
+		m, ok := c.(map[string]any)
+		if !ok {
+			continue
+		}
+		var values []string
+		if vs, ok := m["values"].([]any); ok {
+			for _, v := range vs {
+				values = append(values, fmt.Sprintf("%q", fmt.Sprint(v)))
+			}
+		}
+		if _, ok := m["withheld"]; ok {
+			values = append(values, "<withheld>")
+		}
+		out = append(out, fmt.Sprintf("%v(%v=%s)", m["operator"], m["key"], strings.Join(values, "|")))
+	}
+	return strings.Join(out, ",")
 }

@@ -336,8 +336,8 @@ func TestDemoEstateMistakes(t *testing.T) {
 	if len(oldKeys) == 0 || len(unusedKeys) == 0 || len(twoKeyUsers) == 0 {
 		t.Errorf("old keys %v, unused keys %v, users with two active keys %v: want one of each", oldKeys, unusedKeys, twoKeyUsers)
 	}
-	if roles < 8 || roles > 30 || users < 5 {
-		t.Errorf("%d roles, %d users: want 8 to 30 roles and at least 5 users", roles, users)
+	if roles < 8 || roles > 40 || users < 5 {
+		t.Errorf("%d roles, %d users: want 8 to 40 roles and at least 5 users", roles, users)
 	}
 
 	prod, _ := e.Account("111111111111")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -25,6 +26,9 @@ type iamScan struct {
 	account string
 	caller  string
 	scope   *scope.Writer
+	// ours reports whether an account is one this scan covers: a principal
+	// of it is the owner's, not a third party's.
+	ours func(account string) bool
 
 	details  iam.GetAccountAuthorizationDetailsOutput
 	policies map[string]*iampolicy.Document // managed policy ARN -> default version
@@ -43,9 +47,9 @@ type problem struct {
 	err error
 }
 
-func newIAMScan(s *Scanner, c clients, w inventory.Writer, account, caller string) *iamScan {
+func newIAMScan(s *Scanner, c clients, w inventory.Writer, account, caller string, ours func(string) bool) *iamScan {
 	sc := inventory.Scope{Provider: ProviderName, Tenant: account, Name: inventory.GlobalScope}
-	return &iamScan{scanner: s, c: c, account: account, caller: caller, scope: scope.New(w, sc, explainer(), ServiceIAM)}
+	return &iamScan{scanner: s, c: c, account: account, caller: caller, ours: ours, scope: scope.New(w, sc, explainer(), ServiceIAM)}
 }
 
 // run scans the account's IAM. Provider failures are recorded; only a
@@ -525,7 +529,9 @@ func accountOf(arn string) string {
 }
 
 // trust writes a can_assume edge from each principal the role's trust
-// policy allows, with the statement's actions and conditions on the edge.
+// policy allows. Each statement that lets the principal in is listed on the
+// edge with its actions, its conditions and its trust class (see
+// iampolicy.ClassifyTrust); the edge's class is the worst of them.
 func (is *iamScan) trust(ctx context.Context, role, raw string) error {
 	doc, err := iampolicy.Decode(raw)
 	if err != nil {
@@ -536,35 +542,41 @@ func (is *iamScan) trust(ctx context.Context, role, raw string) error {
 		if err := is.node(ctx, unknown); err != nil {
 			return err
 		}
-		return is.scope.Edge(ctx, unknown.ID, inventory.EdgeCanAssume, role, map[string]any{"unreadable_trust_policy": true})
+		return is.scope.Edge(ctx, unknown.ID, inventory.EdgeCanAssume, role, map[string]any{"unreadable_trust_policy": true,
+			inventory.AttrTrust: inventory.TrustUnknown, inventory.AttrTrustReason: "the trust policy could not be read: who may assume the role is unknown"})
 	}
 	type agg struct {
 		actions    map[string]bool
 		statements []map[string]any
 		allCond    bool
+		verdict    iampolicy.TrustVerdict
 	}
 	edges := map[string]*agg{}
 	var order []string
+	denies := iampolicy.TrustDenies(doc)
+	tc := iampolicy.TrustContext{Account: is.account, Own: is.ours}
 	for _, t := range iampolicy.Trusts(doc) {
 		from, err := is.principalNode(ctx, t.Principal)
 		if err != nil {
 			return err
 		}
+		v := iampolicy.ClassifyTrust(t, denies, tc)
 		a, ok := edges[from]
 		if !ok {
-			a = &agg{actions: map[string]bool{}, allCond: true}
+			a = &agg{actions: map[string]bool{}, allCond: true, verdict: v}
 			edges[from] = a
 			order = append(order, from)
 		}
+		a.verdict = iampolicy.WorseTrust(a.verdict, v)
 		for _, act := range t.Actions {
 			a.actions[act] = true
 		}
-		st := map[string]any{"actions": t.Actions}
+		st := map[string]any{"actions": t.Actions, inventory.AttrTrust: trustClass(v.Class), inventory.AttrTrustReason: v.Reason}
 		if t.Sid != "" {
 			st["sid"] = t.Sid
 		}
 		if len(t.Conditions) > 0 {
-			st["conditions"] = t.Conditions
+			st[inventory.AttrConditions] = conditionsAttr(t.Conditions)
 		} else {
 			a.allCond = false
 		}
@@ -584,7 +596,11 @@ func (is *iamScan) trust(ctx context.Context, role, raw string) error {
 			actions = append(actions, act)
 		}
 		sort.Strings(actions)
-		attrs := map[string]any{"actions": actions, "conditional": a.allCond, "statements": a.statements}
+		attrs := map[string]any{"actions": actions, inventory.AttrConditional: a.allCond, "statements": a.statements,
+			inventory.AttrTrust: trustClass(a.verdict.Class), inventory.AttrTrustReason: a.verdict.Reason}
+		if conds := edgeConditions(a.statements); len(conds) > 0 {
+			attrs[inventory.AttrConditions] = conds
+		}
 		if acct := accountOf(from); acct != "" && acct != is.account {
 			attrs["cross_account"] = true
 		}
@@ -593,6 +609,60 @@ func (is *iamScan) trust(ctx context.Context, role, raw string) error {
 		}
 	}
 	return nil
+}
+
+// trustClass names a trust class as every provider does (inventory.Trust*).
+func trustClass(c iampolicy.TrustClass) string {
+	switch c {
+	case iampolicy.TrustOpen:
+		return inventory.TrustOpen
+	case iampolicy.TrustConstrained:
+		return inventory.TrustConstrained
+	case iampolicy.TrustServiceUnguarded:
+		return inventory.TrustServiceUnguarded
+	}
+	return inventory.TrustUnknown
+}
+
+// withheldKeys are condition keys whose values are not recorded, only that
+// the condition is there. AWS does not treat an external id as a secret,
+// but it is what a third party sends to prove whom it acts for: aam keeps
+// it out of the database all the same.
+var withheldKeys = []string{"sts:ExternalId"}
+
+// conditionsAttr lists conditions as inventory.AttrConditions has them:
+// {"operator", "key", "values"}, or for a withheld key {"operator", "key",
+// "withheld": number of values}.
+func conditionsAttr(c iampolicy.Conditions) []map[string]any {
+	var out []map[string]any
+	for _, cond := range c.List() {
+		m := map[string]any{"operator": cond.Operator, "key": cond.Key}
+		if slices.ContainsFunc(withheldKeys, func(k string) bool { return strings.EqualFold(k, cond.Key) }) {
+			m["withheld"] = len(cond.Values)
+		} else {
+			m["values"] = cond.Values
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// edgeConditions lists the conditions of an edge's statements: those of its
+// one statement, or each with the index of its statement ("statement": i)
+// when several statements (alternatives) let the principal in.
+func edgeConditions(statements []map[string]any) []map[string]any {
+	var out []map[string]any
+	for i, st := range statements {
+		conds, _ := st[inventory.AttrConditions].([]map[string]any)
+		for _, c := range conds {
+			if len(statements) > 1 {
+				c = maps.Clone(c)
+				c["statement"] = i
+			}
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // principalNode writes the node a trust principal stands for, unless this

@@ -429,8 +429,11 @@ func TestThrottledScanFindsWhatACleanScanFinds(t *testing.T) {
 	for _, n := range st.Calls {
 		total += n
 	}
-	if st.Throttled == 0 || st.Throttled < total/4 {
-		t.Errorf("lab throttled %d of %d calls, want about a third", st.Throttled, total)
+	// Every third request is throttled, except an SDK's retry of a throttled
+	// one, which still takes its turn: how often a retry falls on a third
+	// turn depends on how calls interleave, so at worst one in six.
+	if st.Throttled == 0 || st.Throttled < total/6 {
+		t.Errorf("lab throttled %d of %d calls, want between a sixth and a third", st.Throttled, total)
 	}
 	if got := readGraph(t, res.store).fingerprint(); got != want {
 		t.Errorf("throttled scan found a different graph:\n%s\nwant:\n%s", got, want)

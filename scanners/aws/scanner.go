@@ -12,6 +12,7 @@ import (
 	"github.com/aam-dev/aam/scanners/fanout"
 	"github.com/aam-dev/aam/scanners/scope"
 	"github.com/aam-dev/aam/scanners/secrets"
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -95,20 +96,58 @@ func (s Scanner) String() string {
 // GoString is String: the fields of s hold the targets' secrets.
 func (s Scanner) GoString() string { return s.String() }
 
-// Scan scans every configured account, several at a time.
+// Scan scans every configured account, several at a time. It first learns
+// which account each one is (sts:GetCallerIdentity), then scans them: a
+// role's trust policy is judged knowing every account this scan covers,
+// since a principal of one of them is the owner's, not a third party's.
 func (s *Scanner) Scan(ctx context.Context, w inventory.Writer) error {
 	// Past the --timeout every account still starts, fails fast and is
 	// recorded as not scanned; after an interrupt none starts.
 	starting, stop := fanout.UntilInterrupted(ctx)
 	defer stop()
-	return fanout.ForEach(starting, s.opts.Concurrency, s.cfg.Accounts, func(_ context.Context, a AccountConfig) error {
-		err := fanout.Safely(func() error { return s.scanAccount(ctx, w, a) })
-		var pe fanout.PanicError
-		if errors.As(err, &pe) {
-			return w.RecordError(context.WithoutCancel(ctx), inventory.ScanError{Provider: ProviderName, Tenant: a.label(), Operation: "scan account", Message: pe.Error()})
-		}
-		return err
+	accounts := make([]*account, len(s.cfg.Accounts))
+	for i, a := range s.cfg.Accounts {
+		accounts[i] = &account{cfg: a}
+	}
+	err := fanout.ForEach(starting, s.opts.Concurrency, accounts, func(_ context.Context, a *account) error {
+		return s.safely(ctx, w, a, func() error { return s.identify(ctx, w, a) })
 	})
+	if err != nil {
+		return err
+	}
+	scanned := map[string]bool{}
+	for _, a := range accounts {
+		if a.id != "" {
+			scanned[a.id] = true
+		}
+	}
+	ours := func(id string) bool { return scanned[id] }
+	return fanout.ForEach(starting, s.opts.Concurrency, accounts, func(_ context.Context, a *account) error {
+		if a.id == "" {
+			return nil // not identified: recorded by identify
+		}
+		return s.safely(ctx, w, a, func() error { return s.scanAccount(ctx, w, a, ours) })
+	})
+}
+
+// account is one configured account and, once identify succeeded, who it
+// is and the clients that reach it.
+type account struct {
+	cfg     AccountConfig
+	regions []string
+	sdk     awssdk.Config
+	id      string // the account id; empty until identified
+	caller  string // the ARN the scan acts as
+}
+
+// safely runs fn, recording a panic in it as the account's failure.
+func (s *Scanner) safely(ctx context.Context, w inventory.Writer, a *account, fn func() error) error {
+	err := fanout.Safely(fn)
+	var pe fanout.PanicError
+	if errors.As(err, &pe) {
+		return w.RecordError(context.WithoutCancel(ctx), inventory.ScanError{Provider: ProviderName, Tenant: a.cfg.label(), Operation: "scan account", Message: pe.Error()})
+	}
+	return err
 }
 
 // label names an account before its id is known.
@@ -134,36 +173,47 @@ func (s *Scanner) regions(a AccountConfig) []string {
 	return s.cfg.Regions
 }
 
-// scanAccount scans one account: IAM (account-global) and each region's
-// agent services are separate scopes, scanned side by side; one failing
-// never stops the others. Provider failures are recorded and return nil;
-// only a store failure is returned.
-func (s *Scanner) scanAccount(ctx context.Context, w inventory.Writer, a AccountConfig) error {
-	regions := s.regions(a)
+// record records a failure of the account before its scopes start.
+// Recorded even when ctx is done: a timeout is worth recording. An
+// interrupt is recorded once, for the whole scan.
+func (s *Scanner) record(ctx context.Context, w inventory.Writer, a *account, op string, err error) error {
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return w.RecordError(context.WithoutCancel(ctx), inventory.ScanError{Provider: ProviderName, Tenant: a.cfg.label(), Operation: op, Message: describe(err)})
+}
+
+// identify resolves the account's configuration and asks who it is. A
+// failure is recorded and leaves a.id empty; only a store failure is
+// returned.
+func (s *Scanner) identify(ctx context.Context, w inventory.Writer, a *account) error {
+	a.regions = s.regions(a.cfg)
 	region := ""
-	if len(regions) > 0 {
-		region = regions[0]
+	if len(a.regions) > 0 {
+		region = a.regions[0]
 	}
-	record := func(op string, err error) error {
-		// Recorded even when ctx is done: a timeout is worth recording. An
-		// interrupt is recorded once, for the whole scan.
-		if errors.Is(err, context.Canceled) {
-			return nil
-		}
-		return w.RecordError(context.WithoutCancel(ctx), inventory.ScanError{Provider: ProviderName, Tenant: a.label(), Operation: op, Message: describe(err)})
-	}
-	cfg, err := s.loadConfig(ctx, a, region)
+	cfg, err := s.loadConfig(ctx, a.cfg, region)
 	if err != nil {
-		return record("config", err)
+		return s.record(ctx, w, a, "config", err)
 	}
-	c := newClients(cfg)
-	account, caller, err := callerIdentity(ctx, c.sts)
+	id, caller, err := callerIdentity(ctx, newClients(cfg).sts)
 	if err != nil {
-		return record("sts:GetCallerIdentity", err)
+		return s.record(ctx, w, a, "sts:GetCallerIdentity", err)
 	}
-	if len(regions) == 0 {
-		regions = []string{cfg.Region}
+	if len(a.regions) == 0 {
+		a.regions = []string{cfg.Region}
 	}
+	a.sdk, a.id, a.caller = cfg, id, caller
+	return nil
+}
+
+// scanAccount scans one identified account: IAM (account-global) and each
+// region's agent services are separate scopes, scanned side by side; one
+// failing never stops the others. ours reports whether an account is one
+// this scan covers. Provider failures are recorded and return nil; only a
+// store failure is returned.
+func (s *Scanner) scanAccount(ctx context.Context, w inventory.Writer, a *account, ours func(string) bool) error {
+	c := newClients(a.sdk)
 	var (
 		wg       sync.WaitGroup
 		mu       sync.Mutex
@@ -181,13 +231,13 @@ func (s *Scanner) scanAccount(ctx context.Context, w inventory.Writer, a Account
 		}()
 	}
 	if s.cfg.scans(ServiceIAM) {
-		run(newIAMScan(s, c, w, account, caller).run)
+		run(newIAMScan(s, c, w, a.id, a.caller, ours).run)
 	}
-	for _, region := range dedupe(regions) {
-		rc := newRegionClients(cfg, region)
+	for _, region := range dedupe(a.regions) {
+		rc := newRegionClients(a.sdk, region)
 		for _, svc := range []string{ServiceBedrockAgent, ServiceAgentCore} {
 			if s.cfg.scans(svc) {
-				run(newRegionScan(s, rc, w, account, region, svc).run)
+				run(newRegionScan(s, rc, w, a.id, region, svc).run)
 			}
 		}
 	}
