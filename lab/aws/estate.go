@@ -82,6 +82,9 @@ type User struct {
 	ManagedPolicies []string          `yaml:"managed_policies,omitempty"`
 	Tags            map[string]string `yaml:"tags,omitempty"`
 	AccessKeys      []AccessKey       `yaml:"access_keys,omitempty"`
+	// ServiceCredentials are the user's service-specific credentials:
+	// Bedrock API keys and the like.
+	ServiceCredentials []ServiceCredential `yaml:"service_credentials,omitempty"`
 }
 
 // AccessKey is a long-lived access key of a user.
@@ -204,6 +207,9 @@ func (e *Estate) applyDefaults() {
 			u.Path = pathOrRoot(u.Path)
 			for k := range u.AccessKeys {
 				u.AccessKeys[k].Status = u.AccessKeys[k].status()
+			}
+			for k := range u.ServiceCredentials {
+				u.ServiceCredentials[k].Status = u.ServiceCredentials[k].status()
 			}
 		}
 		for j := range a.Groups {

@@ -29,6 +29,11 @@ type operation struct {
 	lists   []string            // accepted list parameters (Name.member.N)
 	structs map[string][]string // accepted lists of structures (Name.member.N.Field)
 	handle  func(c call) (any, *apiError)
+	// form names one form of the call that a fault switch can deny alone
+	// ("ListServiceSpecificCredentials(AllUsers)"); isForm tells a request
+	// of that form.
+	form   string
+	isForm func(p params) bool
 }
 
 func iamOperations() map[string]operation {
@@ -40,6 +45,8 @@ func iamOperations() map[string]operation {
 		"ListAccessKeys":                 {scalars: []string{"UserName", "MaxItems", "Marker"}, handle: listAccessKeys},
 		"GetAccessKeyLastUsed":           {scalars: []string{"AccessKeyId"}, handle: getAccessKeyLastUsed},
 		"ListAccountAliases":             {scalars: []string{"MaxItems", "Marker"}, handle: listAccountAliases},
+		"ListServiceSpecificCredentials": {scalars: []string{"UserName", "ServiceName", "AllUsers", "MaxItems", "Marker"}, handle: listServiceSpecificCredentials,
+			form: allUsersForm, isForm: func(p params) bool { return p.get("AllUsers") == "true" }},
 	}
 }
 

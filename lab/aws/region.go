@@ -734,6 +734,9 @@ func (e *Estate) Canaries() []string {
 			for _, k := range u.AccessKeys {
 				add(k.Secret.Reveal())
 			}
+			for _, c := range u.ServiceCredentials {
+				add(c.Secret.Reveal())
+			}
 		}
 		for _, r := range a.Regions {
 			for _, l := range r.Lambdas {

@@ -206,6 +206,7 @@ func (v *validator) account(where string, a *Account) {
 				}
 			}
 		}
+		v.serviceCredentials(w, u)
 	}
 
 	names = map[string]bool{}

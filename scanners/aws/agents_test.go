@@ -472,8 +472,8 @@ func TestAccountThroughAssumedRole(t *testing.T) {
 		if errs, _ := res.store.ScanErrors(context.Background(), res.scanID); len(errs) > 0 {
 			t.Fatalf("scan errors: %+v", errs)
 		}
-		if got := tenants(t, res); len(got) != 1 || got[beta.ID] != 3 {
-			t.Errorf("completed scopes by account = %v, want %s's three (IAM and both agent services) and no other", got, beta.ID)
+		if got := tenants(t, res); len(got) != 1 || got[beta.ID] != len(accountScopes("us-east-1")) {
+			t.Errorf("completed scopes by account = %v, want every scope of %s and no other", got, beta.ID)
 		}
 		if srv.Stats().Calls["aws/sts:AssumeRole"] == before {
 			t.Error("the lab saw no AssumeRole")
@@ -487,8 +487,8 @@ func TestAccountThroughAssumedRole(t *testing.T) {
 		if errs, _ := res.store.ScanErrors(context.Background(), res.scanID); len(errs) > 0 {
 			t.Fatalf("scan errors: %+v", errs)
 		}
-		if got := tenants(t, res); len(got) != 2 || got[alpha.ID] != 3 || got[beta.ID] != 3 {
-			t.Errorf("completed scopes by account = %v, want three of %s and three of %s", got, alpha.ID, beta.ID)
+		if n := len(accountScopes("us-east-1")); len(tenants(t, res)) != 2 || tenants(t, res)[alpha.ID] != n || tenants(t, res)[beta.ID] != n {
+			t.Errorf("completed scopes by account = %v, want every scope of %s and of %s", tenants(t, res), alpha.ID, beta.ID)
 		}
 		checkEstate(t, e, readGraph(t, res.store))
 	})
@@ -498,8 +498,8 @@ func TestAccountThroughAssumedRole(t *testing.T) {
 		if len(errs) != 1 || errs[0].Tenant != beta.ID || !strings.Contains(errs[0].Message, "assuming the account's role failed") || !strings.Contains(errs[0].Message, "external_id") {
 			t.Fatalf("scan errors = %+v, want one for %s saying the role could not be assumed", errs, beta.ID)
 		}
-		if got := tenants(t, res); len(got) != 1 || got[alpha.ID] != 3 {
-			t.Errorf("completed scopes by account = %v, want alpha's three", got)
+		if got := tenants(t, res); len(got) != 1 || got[alpha.ID] != len(accountScopes("us-east-1")) {
+			t.Errorf("completed scopes by account = %v, want every scope of alpha", got)
 		}
 	})
 }
@@ -601,7 +601,7 @@ func TestEndpointWithoutOptionalCalls(t *testing.T) {
 		t.Fatalf("scan errors: %+v", errs)
 	}
 	scopes, _ := res.store.CompletedScopes(context.Background(), res.scanID)
-	if len(scopes) != 3*len(e.AWS.Accounts) {
+	if len(scopes) != len(accountScopes("us-east-1"))*len(e.AWS.Accounts) {
 		t.Errorf("completed scopes = %v, want every scope", scopes)
 	}
 	g := readGraph(t, res.store)
@@ -641,8 +641,8 @@ func TestEndpointWithoutAgentServices(t *testing.T) {
 		t.Fatalf("scan errors: %+v", errs)
 	}
 	scopes, _ := res.store.CompletedScopes(context.Background(), res.scanID)
-	if len(scopes) != 1 || scopes[0].Name != inventory.GlobalScope {
-		t.Errorf("completed scopes = %v, want IAM's only", scopes)
+	if len(scopes) != 2 || scopes[0].Name != inventory.GlobalScope || scopes[1].Name != awsscan.ServiceCredentialsScope {
+		t.Errorf("completed scopes = %v, want IAM's only: %s and %s", scopes, inventory.GlobalScope, awsscan.ServiceCredentialsScope)
 	}
 	checkEstate(t, e, readGraph(t, res.store))
 }

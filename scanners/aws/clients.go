@@ -28,6 +28,7 @@ type IAMAPI interface {
 	iam.GetAccountAuthorizationDetailsAPIClient
 	iam.ListAccessKeysAPIClient
 	GetAccessKeyLastUsed(ctx context.Context, in *iam.GetAccessKeyLastUsedInput, opts ...func(*iam.Options)) (*iam.GetAccessKeyLastUsedOutput, error)
+	ListServiceSpecificCredentials(ctx context.Context, in *iam.ListServiceSpecificCredentialsInput, opts ...func(*iam.Options)) (*iam.ListServiceSpecificCredentialsOutput, error)
 }
 
 // STSAPI is the part of the STS client the scanner calls.

@@ -24,6 +24,9 @@ type iamScan struct {
 	account string
 	caller  string
 	scope   *scope.Writer
+	// creds is the scope of the account's service-specific credentials
+	// (servicecreds.go).
+	creds *scope.Writer
 
 	details  iam.GetAccountAuthorizationDetailsOutput
 	policies map[string]*iampolicy.Document // managed policy ARN -> default version
@@ -32,6 +35,11 @@ type iamScan struct {
 	// problems are documents that could not be read; they are recorded once
 	// the scope's calls all succeeded, and the scope still completes.
 	problems []problem
+
+	// detailsRead is set once every page of details was read; detailsErr
+	// is why they could not be.
+	detailsRead bool
+	detailsErr  error
 }
 
 type problem struct {
@@ -41,13 +49,19 @@ type problem struct {
 
 func newIAMScan(s *Scanner, c clients, w inventory.Writer, account, caller string) *iamScan {
 	sc := inventory.Scope{Provider: ProviderName, Tenant: account, Name: inventory.GlobalScope}
-	return &iamScan{scanner: s, c: c, account: account, caller: caller, scope: scope.New(w, sc, explainer(), ServiceIAM)}
+	creds := inventory.Scope{Provider: ProviderName, Tenant: account, Name: ServiceCredentialsScope}
+	return &iamScan{scanner: s, c: c, account: account, caller: caller, scope: scope.New(w, sc, explainer(), ServiceIAM),
+		creds: scope.New(w, creds, explainer(), ServiceIAM)}
 }
 
-// run scans the account's IAM. Provider failures are recorded; only a
-// store failure is returned.
+// run scans the account's IAM, then its service-specific credentials,
+// which belong to the users it read. Provider failures are recorded; only
+// a store failure is returned.
 func (is *iamScan) run(ctx context.Context) error {
-	return is.scope.Run(ctx, is.fetchDetails, is.entities, is.accessKeys, is.recordProblems)
+	if err := is.scope.Run(ctx, is.fetchDetails, is.entities, is.accessKeys, is.recordProblems); err != nil {
+		return err
+	}
+	return is.creds.Run(ctx, is.serviceCredentials)
 }
 
 // entities writes the roles and users with their trust and access edges.
@@ -87,6 +101,7 @@ func (is *iamScan) fetchDetails(ctx context.Context) error {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			is.scope.Fail("iam:GetAccountAuthorizationDetails", err)
+			is.detailsErr = err
 			return nil
 		}
 		is.details.RoleDetailList = append(is.details.RoleDetailList, page.RoleDetailList...)
@@ -94,6 +109,7 @@ func (is *iamScan) fetchDetails(ctx context.Context) error {
 		is.details.GroupDetailList = append(is.details.GroupDetailList, page.GroupDetailList...)
 		is.details.Policies = append(is.details.Policies, page.Policies...)
 	}
+	is.detailsRead = true
 	return nil
 }
 
