@@ -196,9 +196,26 @@ func checkAgents(t *testing.T, e *lab.Estate, g graph, s *inventory.Store) int {
 			gatewayCreds := map[string][]string{} // gateway id -> provider ARNs of its targets
 			for _, gw := range ac.Gateways {
 				garn := labaws.GatewayARN(r.Name, a.ID, gw.ID)
-				if _, ok := g.nodes[garn]; !ok {
+				gn, ok := g.nodes[garn]
+				if !ok {
 					t.Errorf("gateway %s missing", garn)
 					continue
+				}
+				// Who may call it, and whether its tool calls are checked.
+				wantAuth := map[string]string{"CUSTOM_JWT": "jwt", "AWS_IAM": "iam", "NONE": "none"}[gw.AuthorizerType]
+				wantPolicy := map[string]any{"policy_enforcement": "none"}
+				if pe := gw.PolicyEngine; pe != nil {
+					engine, _ := r.PolicyEngine(pe.Engine)
+					wantPolicy = map[string]any{"policy_enforcement": strings.ToLower(pe.Mode), "policy_engine": r.PolicyEngineARNOf(a.ID, pe.Engine),
+						"policy_engine_name": engine.Name, "policy_engine_status": engine.Status}
+				}
+				if gn.Attrs["inbound_auth"] != wantAuth {
+					t.Errorf("gateway %s inbound_auth %v, want %s", gw.Name, gn.Attrs["inbound_auth"], wantAuth)
+				}
+				for k, v := range wantPolicy {
+					if gn.Attrs[k] != v {
+						t.Errorf("gateway %s %s = %v, want %v", gw.Name, k, gn.Attrs[k], v)
+					}
 				}
 				hasEdge(garn, inventory.EdgeRunsAs, a.ResolveRoleARN(gw.Role))
 				for _, tg := range gw.Targets {
@@ -242,9 +259,19 @@ func checkAgents(t *testing.T, e *lab.Estate, g graph, s *inventory.Store) int {
 				if rt.WorkloadIdentity != "" {
 					hasEdge(arn, inventory.EdgeRunsAs, labaws.WorkloadIdentityARN(r.Name, a.ID, rt.WorkloadIdentity))
 				}
+				// Without a JWT authorizer a runtime takes SigV4 callers
+				// only, and no end user is verified.
 				auth, _ := n.Attrs["inbound_authorizer"].(map[string]any)
-				if (auth["type"] == "none") != (rt.Authorizer == nil) {
-					t.Errorf("runtime %s inbound authorizer %v, estate has %v", rt.Name, auth, rt.Authorizer)
+				wantAuth, wantUser := "jwt", "verified"
+				if slices.ContainsFunc(rt.RequestHeaders, func(h string) bool { return strings.EqualFold(h, "Authorization") }) {
+					wantUser = "forwarded"
+				}
+				if rt.Authorizer == nil {
+					wantAuth, wantUser = "iam", "not_verified"
+				}
+				if (auth["type"] == "aws_iam") != (rt.Authorizer == nil) || n.Attrs["inbound_auth"] != wantAuth || n.Attrs["user_identity"] != wantUser {
+					t.Errorf("runtime %s inbound %v %v user identity %v, want %s %s (estate authorizer %v, headers %v)",
+						rt.Name, n.Attrs["inbound_auth"], auth, n.Attrs["user_identity"], wantAuth, wantUser, rt.Authorizer, rt.RequestHeaders)
 				}
 				if got, want := strings.Join(attrStrings(n.Attrs["env_var_names"]), ","), strings.Join(sortedNames(rt.Environment), ","); got != want {
 					t.Errorf("runtime %s env var names = %s, want %s", rt.Name, got, want)

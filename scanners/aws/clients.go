@@ -56,6 +56,7 @@ type AgentCoreAPI interface {
 	agentcore.ListApiKeyCredentialProvidersAPIClient
 	agentcore.ListOauth2CredentialProvidersAPIClient
 	agentcore.ListWorkloadIdentitiesAPIClient
+	agentcore.ListPolicyEngineSummariesAPIClient
 	GetAgentRuntime(ctx context.Context, in *agentcore.GetAgentRuntimeInput, opts ...func(*agentcore.Options)) (*agentcore.GetAgentRuntimeOutput, error)
 	GetGateway(ctx context.Context, in *agentcore.GetGatewayInput, opts ...func(*agentcore.Options)) (*agentcore.GetGatewayOutput, error)
 	GetGatewayTarget(ctx context.Context, in *agentcore.GetGatewayTargetInput, opts ...func(*agentcore.Options)) (*agentcore.GetGatewayTargetOutput, error)

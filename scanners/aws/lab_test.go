@@ -302,11 +302,11 @@ func checkEstate(t *testing.T, e *lab.Estate, g graph) {
 
 // accountScopes names every scope of one account scanned in regions:
 // account-wide, IAM and the users' service-specific credentials; per
-// region, each agent service.
+// region, each agent service and AgentCore's policy engines.
 func accountScopes(regions ...string) []string {
 	out := []string{inventory.GlobalScope, awsscan.ServiceCredentialsScope}
 	for _, r := range regions {
-		out = append(out, awsscan.RegionScope(r, awsscan.ServiceBedrockAgent), awsscan.RegionScope(r, awsscan.ServiceAgentCore))
+		out = append(out, awsscan.RegionScope(r, awsscan.ServiceBedrockAgent), awsscan.RegionScope(r, awsscan.ServiceAgentCore), awsscan.AgentCorePolicyScope(r))
 	}
 	return out
 }
@@ -434,6 +434,7 @@ func TestDeniedAccountIsRecordedAndTheOtherCompletes(t *testing.T) {
 		awsscan.ServiceCredentialsScope:                               "iam:GetAccountAuthorizationDetails",
 		awsscan.RegionScope("us-east-1", awsscan.ServiceBedrockAgent): "bedrock-agent:ListAgents",
 		awsscan.RegionScope("us-east-1", awsscan.ServiceAgentCore):    "bedrock-agentcore-control:ListApiKeyCredentialProviders",
+		awsscan.AgentCorePolicyScope("us-east-1"):                     "bedrock-agentcore-control:ListPolicyEngineSummaries",
 	}
 	if len(errs) != len(wantScopes) {
 		t.Fatalf("scan errors = %+v, want one per scope of %s", errs, denied.ID)
