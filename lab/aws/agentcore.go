@@ -20,7 +20,7 @@ func agentCoreService() *restService {
 		name:        "bedrock-agentcore-control",
 		iamPrefix:   "bedrock-agentcore",
 		guess: func(p string) bool {
-			return strings.HasPrefix(p, "/runtimes/") || strings.HasPrefix(p, "/gateways/") || strings.HasPrefix(p, "/identities/")
+			return strings.HasPrefix(p, "/runtimes/") || strings.HasPrefix(p, "/gateways/") || strings.HasPrefix(p, "/identities/") || p == "/policy-engine-summaries"
 		},
 		ops: []*restOp{
 			op("ListAgentRuntimes", http.MethodPost, listAgentRuntimes, "/runtimes/").paged("maxResults", "nextToken", 100, true),
@@ -35,6 +35,7 @@ func agentCoreService() *restService {
 			op("GetApiKeyCredentialProvider", http.MethodPost, getAPIKeyProvider, "/identities/GetApiKeyCredentialProvider").withBody("name"),
 			op("ListOauth2CredentialProviders", http.MethodPost, listOAuth2Providers, "/identities/ListOauth2CredentialProviders").paged("maxResults", "nextToken", 20, false),
 			op("GetOauth2CredentialProvider", http.MethodPost, getOAuth2Provider, "/identities/GetOauth2CredentialProvider").withBody("name"),
+			op("ListPolicyEngineSummaries", http.MethodGet, listPolicyEngineSummaries, "/policy-engine-summaries").paged("maxResults", "nextToken", 100, true),
 		},
 	}
 }
@@ -107,9 +108,11 @@ type getAgentRuntimeOutput struct {
 	WorkloadIdentityDetails *workloadIdentityDetails `json:"workloadIdentityDetails,omitempty"`
 	AuthorizerConfiguration *authorizerConfiguration `json:"authorizerConfiguration,omitempty"`
 	EnvironmentVariables    map[string]string        `json:"environmentVariables,omitempty"`
-	Status                  string                   `json:"status"`
-	CreatedAt               string                   `json:"createdAt"`
-	LastUpdatedAt           string                   `json:"lastUpdatedAt"`
+	// RequestHeaderConfiguration is written by agentcore_policy.go.
+	RequestHeaderConfiguration *requestHeaderConfiguration `json:"requestHeaderConfiguration,omitempty"`
+	Status                     string                      `json:"status"`
+	CreatedAt                  string                      `json:"createdAt"`
+	LastUpdatedAt              string                      `json:"lastUpdatedAt"`
 }
 
 type gatewaySummary struct {
@@ -141,6 +144,8 @@ type getGatewayOutput struct {
 	Status                  string                   `json:"status"`
 	CreatedAt               string                   `json:"createdAt"`
 	UpdatedAt               string                   `json:"updatedAt"`
+	// PolicyEngineConfiguration is written by agentcore_policy.go.
+	PolicyEngineConfiguration *gatewayPolicyEngineConfiguration `json:"policyEngineConfiguration,omitempty"`
 }
 
 type targetSummary struct {
@@ -383,16 +388,17 @@ func getAgentRuntime(c *restCall) (any, *apiError) {
 		AgentRuntimeArtifact: agentRuntimeArtifact{ContainerConfiguration: containerConfiguration{
 			ContainerURI: c.account.ID + ".dkr.ecr." + region + ".amazonaws.com/" + strings.ToLower(strings.ReplaceAll(rt.Name, "_", "-")) + ":v" + version,
 		}},
-		Description:             rt.Description,
-		RoleArn:                 c.account.roleARN(rt.Role),
-		NetworkConfiguration:    networkConfiguration{NetworkMode: rt.NetworkMode},
-		ProtocolConfiguration:   protocolConfiguration{ServerProtocol: rt.Protocol},
-		LifecycleConfiguration:  lifecycleConfiguration{IdleRuntimeSessionTimeout: 900, MaxLifetime: 28800},
-		AuthorizerConfiguration: jwtAuthorizer(rt.Authorizer),
-		EnvironmentVariables:    rt.Environment,
-		Status:                  rt.Status,
-		CreatedAt:               restTime(rt.Created),
-		LastUpdatedAt:           restTime(rt.Updated),
+		Description:                rt.Description,
+		RoleArn:                    c.account.roleARN(rt.Role),
+		NetworkConfiguration:       networkConfiguration{NetworkMode: rt.NetworkMode},
+		ProtocolConfiguration:      protocolConfiguration{ServerProtocol: rt.Protocol},
+		LifecycleConfiguration:     lifecycleConfiguration{IdleRuntimeSessionTimeout: 900, MaxLifetime: 28800},
+		AuthorizerConfiguration:    jwtAuthorizer(rt.Authorizer),
+		EnvironmentVariables:       rt.Environment,
+		RequestHeaderConfiguration: requestHeadersOf(rt),
+		Status:                     rt.Status,
+		CreatedAt:                  restTime(rt.Created),
+		LastUpdatedAt:              restTime(rt.Updated),
 	}
 	if rt.WorkloadIdentity != "" {
 		out.WorkloadIdentityDetails = &workloadIdentityDetails{WorkloadIdentityArn: WorkloadIdentityARN(region, c.account.ID, rt.WorkloadIdentity)}
@@ -447,18 +453,19 @@ func getGateway(c *restCall) (any, *apiError) {
 	}
 	region := c.region.region.Name
 	return getGatewayOutput{
-		GatewayArn:              GatewayARN(region, c.account.ID, g.ID),
-		GatewayID:               g.ID,
-		GatewayURL:              GatewayURL(region, g.ID),
-		Name:                    g.Name,
-		Description:             g.Description,
-		RoleArn:                 c.account.roleARN(g.Role),
-		ProtocolType:            g.ProtocolType,
-		AuthorizerType:          g.AuthorizerType,
-		AuthorizerConfiguration: jwtAuthorizer(g.Authorizer),
-		Status:                  g.Status,
-		CreatedAt:               restTime(g.Created),
-		UpdatedAt:               restTime(g.Updated),
+		GatewayArn:                GatewayARN(region, c.account.ID, g.ID),
+		GatewayID:                 g.ID,
+		GatewayURL:                GatewayURL(region, g.ID),
+		Name:                      g.Name,
+		Description:               g.Description,
+		RoleArn:                   c.account.roleARN(g.Role),
+		ProtocolType:              g.ProtocolType,
+		AuthorizerType:            g.AuthorizerType,
+		AuthorizerConfiguration:   jwtAuthorizer(g.Authorizer),
+		Status:                    g.Status,
+		CreatedAt:                 restTime(g.Created),
+		UpdatedAt:                 restTime(g.Updated),
+		PolicyEngineConfiguration: gatewayPolicyEngineOf(c.region, c.account.ID, g),
 	}, nil
 }
 

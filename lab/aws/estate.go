@@ -84,6 +84,9 @@ type User struct {
 	AccessKeys      []AccessKey       `yaml:"access_keys,omitempty"`
 	// PermissionsBoundary is a managed policy ARN, or empty.
 	PermissionsBoundary string `yaml:"permissions_boundary,omitempty"`
+	// ServiceCredentials are the user's service-specific credentials:
+	// Bedrock API keys and the like.
+	ServiceCredentials []ServiceCredential `yaml:"service_credentials,omitempty"`
 }
 
 // AccessKey is a long-lived access key of a user.
@@ -206,6 +209,9 @@ func (e *Estate) applyDefaults() {
 			u.Path = pathOrRoot(u.Path)
 			for k := range u.AccessKeys {
 				u.AccessKeys[k].Status = u.AccessKeys[k].status()
+			}
+			for k := range u.ServiceCredentials {
+				u.ServiceCredentials[k].Status = u.ServiceCredentials[k].status()
 			}
 		}
 		for j := range a.Groups {

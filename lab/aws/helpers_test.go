@@ -248,8 +248,8 @@ func mustDemo(t testing.TB) *Estate {
 	return &f.AWS
 }
 
-// estateSecrets lists every secret of an estate: scanner secrets and user
-// access key secrets.
+// estateSecrets lists every secret of an estate: scanner secrets, and the
+// secrets of user access keys and service-specific credentials.
 func estateSecrets(e *Estate) (scanner, users []string) {
 	for _, a := range e.Accounts {
 		scanner = append(scanner, a.SecretAccessKey)
@@ -257,6 +257,11 @@ func estateSecrets(e *Estate) (scanner, users []string) {
 			for _, k := range u.AccessKeys {
 				if k.Secret != "" {
 					users = append(users, k.Secret.Reveal())
+				}
+			}
+			for _, c := range u.ServiceCredentials {
+				if c.Secret != "" {
+					users = append(users, c.Secret.Reveal())
 				}
 			}
 		}

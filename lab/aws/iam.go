@@ -30,6 +30,11 @@ type operation struct {
 	lists   []string            // accepted list parameters (Name.member.N)
 	structs map[string][]string // accepted lists of structures (Name.member.N.Field)
 	handle  func(c call) (any, *apiError)
+	// form names one form of the call that a fault switch can deny alone
+	// ("ListServiceSpecificCredentials(AllUsers)"); isForm tells a request
+	// of that form.
+	form   string
+	isForm func(p params) bool
 }
 
 func iamOperations() map[string]operation {
@@ -43,6 +48,8 @@ func iamOperations() map[string]operation {
 		"ListAccountAliases":             {scalars: []string{"MaxItems", "Marker"}, handle: listAccountAliases},
 		"GetPolicy":                      {scalars: []string{"PolicyArn"}, handle: getPolicy},
 		"GetPolicyVersion":               {scalars: []string{"PolicyArn", "VersionId"}, handle: getPolicyVersion},
+		"ListServiceSpecificCredentials": {scalars: []string{"UserName", "ServiceName", "AllUsers", "MaxItems", "Marker"}, handle: listServiceSpecificCredentials,
+			form: allUsersForm, isForm: func(p params) bool { return p.get("AllUsers") == "true" }},
 	}
 }
 

@@ -151,6 +151,9 @@ type AgentCore struct {
 	APIKeyProviders    []APIKeyProvider   `yaml:"api_key_providers,omitempty"`
 	OAuth2Providers    []OAuth2Provider   `yaml:"oauth2_providers,omitempty"`
 	WorkloadIdentities []WorkloadIdentity `yaml:"workload_identities,omitempty"`
+	// PolicyEngines are the region's AgentCore Policy engines
+	// (agentcore_policy.go).
+	PolicyEngines []PolicyEngine `yaml:"policy_engines,omitempty"`
 }
 
 // Runtime is an AgentCore agent runtime.
@@ -177,8 +180,11 @@ type Runtime struct {
 	// Environment holds the runtime's environment variables; values may be
 	// canaries. GetAgentRuntime answers them, as AWS does.
 	Environment map[string]string `yaml:"environment,omitempty"`
-	Created     time.Time         `yaml:"created"`
-	Updated     time.Time         `yaml:"updated,omitempty"`
+	// RequestHeaders is the request header allow-list: the headers of an
+	// invocation passed on to the agent's code, such as Authorization.
+	RequestHeaders []string  `yaml:"request_headers,omitempty"`
+	Created        time.Time `yaml:"created"`
+	Updated        time.Time `yaml:"updated,omitempty"`
 }
 
 // JWTAuthorizer is an inbound custom JWT authorizer.
@@ -203,6 +209,8 @@ type Gateway struct {
 	// AWS_IAM (the default otherwise) or NONE.
 	AuthorizerType string         `yaml:"authorizer_type,omitempty"`
 	Authorizer     *JWTAuthorizer `yaml:"authorizer,omitempty"`
+	// PolicyEngine is nil for a gateway without a policy engine.
+	PolicyEngine *GatewayPolicyEngine `yaml:"policy_engine,omitempty"`
 	// Status defaults to READY.
 	Status  string          `yaml:"status,omitempty"`
 	Created time.Time       `yaml:"created"`
@@ -610,6 +618,7 @@ func (r Region) withDefaults(account string) Region {
 	c.AgentCore.APIKeyProviders = slices.Clone(r.AgentCore.APIKeyProviders)
 	c.AgentCore.OAuth2Providers = slices.Clone(r.AgentCore.OAuth2Providers)
 	c.AgentCore.WorkloadIdentities = slices.Clone(r.AgentCore.WorkloadIdentities)
+	c.AgentCore.PolicyEngines = slices.Clone(r.AgentCore.PolicyEngines)
 	c.applyDefaults(account)
 	return c
 }
@@ -692,6 +701,14 @@ func (r *Region) applyDefaults(account string) {
 		w := &ac.WorkloadIdentities[i]
 		w.Updated = timeOr(w.Updated, w.Created)
 	}
+	for i := range ac.PolicyEngines {
+		p := &ac.PolicyEngines[i]
+		if p.Name != "" {
+			p.ID = orDefault(p.ID, DefaultPolicyEngineID(account, r.Name, p.Name))
+		}
+		p.Status = orDefault(p.Status, PolicyEngineActive)
+		p.Updated = timeOr(p.Updated, p.Created)
+	}
 }
 
 func (g Gateway) defaultAuthorizerType() string {
@@ -733,6 +750,9 @@ func (e *Estate) Canaries() []string {
 		for _, u := range a.Users {
 			for _, k := range u.AccessKeys {
 				add(k.Secret.Reveal())
+			}
+			for _, c := range u.ServiceCredentials {
+				add(c.Secret.Reveal())
 			}
 		}
 		for _, r := range a.Regions {

@@ -39,7 +39,10 @@ type Options struct {
 	DenyAccounts []string
 	// DenyOps are operations, named as the counters name them without the
 	// provider ("lambda:GetFunctionConfiguration", "iam:ListAccessKeys"),
-	// that answer access denied for every account.
+	// that answer access denied for every account. A few operations also
+	// name one form of the call, denied alone:
+	// "iam:ListServiceSpecificCredentials(AllUsers)" denies the listing of
+	// every user's credentials and still answers each user's.
 	DenyOps []string
 	// DenyAssumeRole are role ARNs that STS AssumeRole refuses with
 	// AccessDenied whatever their trust policy says.
@@ -119,8 +122,11 @@ func NewServer(e *Estate, opts Options) *Server {
 func (s *Server) Operations() []string {
 	var out []string
 	for service, ops := range s.ops {
-		for action := range ops {
+		for action, op := range ops {
 			out = append(out, service+":"+action)
+			if op.form != "" {
+				out = append(out, service+":"+op.form)
+			}
 		}
 	}
 	for _, svc := range s.rest {
@@ -260,7 +266,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (service, action 
 	if s.faults.Throttle(acct.ID, body) {
 		return service, action, nil, throttlingError()
 	}
-	if s.faults.OpDenied(service+":"+action) || ((service == iamService || action != "GetCallerIdentity") && s.faults.TenantDenied(acct.ID)) {
+	formDenied := op.form != "" && op.isForm(p) && s.faults.OpDenied(service+":"+op.form)
+	if formDenied || s.faults.OpDenied(service+":"+action) || ((service == iamService || action != "GetCallerIdentity") && s.faults.TenantDenied(acct.ID)) {
 		return service, action, nil, accessDenied(id.principal, service, action, "*")
 	}
 	result, aerr = op.handle(call{action: action, account: acct, principal: id.principal, callerID: id.callerID, params: p, pageSize: s.currentPageSize()})

@@ -892,9 +892,10 @@ func TestNoUserSecretOnTheWire(t *testing.T) {
 			iamForm("GetAccountAuthorizationDetails"),
 			iamForm("ListUsers"), iamForm("ListRoles"), iamForm("ListAccountAliases"),
 			{"Action": {"GetCallerIdentity"}, "Version": {stsVersion}},
+			iamForm("ListServiceSpecificCredentials", "AllUsers", "true", "ServiceName", ServiceBedrock),
 		}
 		for _, u := range a.Users {
-			forms = append(forms, iamForm("ListAccessKeys", "UserName", u.Name))
+			forms = append(forms, iamForm("ListAccessKeys", "UserName", u.Name), iamForm("ListServiceSpecificCredentials", "UserName", u.Name))
 			for _, k := range u.AccessKeys {
 				forms = append(forms, iamForm("GetAccessKeyLastUsed", "AccessKeyId", k.ID))
 			}

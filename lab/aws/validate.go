@@ -211,6 +211,7 @@ func (v *validator) account(where string, a *Account) {
 				}
 			}
 		}
+		v.serviceCredentials(w, u)
 	}
 
 	names = map[string]bool{}

@@ -247,10 +247,12 @@ func (v regionValidator) agentCore(where string) {
 			v.addf(w, "workload identity %q does not exist in this region: add it under agentcore.workload_identities", rt.WorkloadIdentity)
 		}
 		v.authorizer(w, rt.Authorizer)
+		v.requestHeaders(w, rt)
 		v.environment(w, rt.Environment, 0)
 		v.times(w, rt.Created, rt.Updated)
 	}
 
+	v.policyEngines(where)
 	gatewayIDs, gatewayNames := map[string]bool{}, map[string]bool{}
 	for i := range ac.Gateways {
 		g := &ac.Gateways[i]
@@ -267,6 +269,7 @@ func (v regionValidator) agentCore(where string) {
 			v.addf(w, "has an authorizer but authorizer_type %s: use CUSTOM_JWT, or drop the authorizer", g.AuthorizerType)
 		}
 		v.authorizer(w, g.Authorizer)
+		v.gatewayPolicyEngine(w, g.PolicyEngine)
 		v.enum(w, "status", g.Status, gatewayStatuses)
 		v.times(w, g.Created, g.Updated)
 		targetIDs, targetNames := map[string]bool{}, map[string]bool{}

@@ -116,8 +116,8 @@ func TestBoundaryDocumentDenied(t *testing.T) {
 	if len(errs) != 1 || errs[0].Operation != "iam:GetPolicyVersion" || !errs[0].Warning || errs[0].Class != "denied" {
 		t.Fatalf("scan errors %+v, want one denied warning of iam:GetPolicyVersion", errs)
 	}
-	if scopes, _ := res.store.CompletedScopes(context.Background(), res.scanID); len(scopes) != 1 {
-		t.Errorf("completed scopes %v, want the account's IAM", scopes)
+	if scopes, _ := res.store.CompletedScopes(context.Background(), res.scanID); len(scopes) != len(accountScopes()) {
+		t.Errorf("completed scopes %v, want the account's IAM and its service credentials", scopes)
 	}
 	g := readGraph(t, res.store)
 	a := e.AWS.Accounts[0]

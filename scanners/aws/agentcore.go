@@ -172,7 +172,9 @@ func (rs *regionScan) gateway(ctx context.Context, id string) error {
 	}
 	arn := deref(g.GatewayArn)
 	attrs := map[string]any{inventory.AttrType: "agentcore_gateway", "region": rs.region, "gateway_id": id,
-		"protocol_type": string(g.ProtocolType), "authorizer_type": string(g.AuthorizerType), "status": string(g.Status)}
+		"protocol_type": string(g.ProtocolType), "authorizer_type": string(g.AuthorizerType), "status": string(g.Status),
+		"inbound_auth": inboundAuth(g.AuthorizerType)}
+	rs.gatewayPolicy(attrs, g.PolicyEngineConfiguration)
 	if url := deref(g.GatewayUrl); url != "" {
 		attrs["url"] = url
 	}
@@ -336,12 +338,8 @@ func (rs *regionScan) runtime(ctx context.Context, id string) error {
 	if len(names) > 0 {
 		attrs["env_var_names"] = names
 	}
-	if jwt, ok := r.AuthorizerConfiguration.(*actypes.AuthorizerConfigurationMemberCustomJWTAuthorizer); ok {
-		attrs["inbound_authorizer"] = jwtAttrs(jwt.Value)
-	} else {
-		// Without a JWT authorizer only SigV4 (IAM) callers can invoke it.
-		attrs["inbound_authorizer"] = map[string]any{inventory.AttrType: "none"}
-	}
+	// Without a JWT authorizer only SigV4 (IAM) callers can invoke it.
+	runtimeIdentity(attrs, r.AuthorizerConfiguration, r.RequestHeaderConfiguration)
 	if nc := r.NetworkConfiguration; nc != nil {
 		attrs["network_mode"] = string(nc.NetworkMode)
 	}

@@ -196,9 +196,26 @@ func checkAgents(t *testing.T, e *lab.Estate, g graph, s *inventory.Store) int {
 			gatewayCreds := map[string][]string{} // gateway id -> provider ARNs of its targets
 			for _, gw := range ac.Gateways {
 				garn := labaws.GatewayARN(r.Name, a.ID, gw.ID)
-				if _, ok := g.nodes[garn]; !ok {
+				gn, ok := g.nodes[garn]
+				if !ok {
 					t.Errorf("gateway %s missing", garn)
 					continue
+				}
+				// Who may call it, and whether its tool calls are checked.
+				wantAuth := map[string]string{"CUSTOM_JWT": "jwt", "AWS_IAM": "iam", "NONE": "none"}[gw.AuthorizerType]
+				wantPolicy := map[string]any{"policy_enforcement": "none"}
+				if pe := gw.PolicyEngine; pe != nil {
+					engine, _ := r.PolicyEngine(pe.Engine)
+					wantPolicy = map[string]any{"policy_enforcement": strings.ToLower(pe.Mode), "policy_engine": r.PolicyEngineARNOf(a.ID, pe.Engine),
+						"policy_engine_name": engine.Name, "policy_engine_status": engine.Status}
+				}
+				if gn.Attrs["inbound_auth"] != wantAuth {
+					t.Errorf("gateway %s inbound_auth %v, want %s", gw.Name, gn.Attrs["inbound_auth"], wantAuth)
+				}
+				for k, v := range wantPolicy {
+					if gn.Attrs[k] != v {
+						t.Errorf("gateway %s %s = %v, want %v", gw.Name, k, gn.Attrs[k], v)
+					}
 				}
 				hasEdge(garn, inventory.EdgeRunsAs, a.ResolveRoleARN(gw.Role))
 				for _, tg := range gw.Targets {
@@ -242,9 +259,19 @@ func checkAgents(t *testing.T, e *lab.Estate, g graph, s *inventory.Store) int {
 				if rt.WorkloadIdentity != "" {
 					hasEdge(arn, inventory.EdgeRunsAs, labaws.WorkloadIdentityARN(r.Name, a.ID, rt.WorkloadIdentity))
 				}
+				// Without a JWT authorizer a runtime takes SigV4 callers
+				// only, and no end user is verified.
 				auth, _ := n.Attrs["inbound_authorizer"].(map[string]any)
-				if (auth["type"] == "none") != (rt.Authorizer == nil) {
-					t.Errorf("runtime %s inbound authorizer %v, estate has %v", rt.Name, auth, rt.Authorizer)
+				wantAuth, wantUser := "jwt", "verified"
+				if slices.ContainsFunc(rt.RequestHeaders, func(h string) bool { return strings.EqualFold(h, "Authorization") }) {
+					wantUser = "forwarded"
+				}
+				if rt.Authorizer == nil {
+					wantAuth, wantUser = "iam", "not_verified"
+				}
+				if (auth["type"] == "aws_iam") != (rt.Authorizer == nil) || n.Attrs["inbound_auth"] != wantAuth || n.Attrs["user_identity"] != wantUser {
+					t.Errorf("runtime %s inbound %v %v user identity %v, want %s %s (estate authorizer %v, headers %v)",
+						rt.Name, n.Attrs["inbound_auth"], auth, n.Attrs["user_identity"], wantAuth, wantUser, rt.Authorizer, rt.RequestHeaders)
 				}
 				if got, want := strings.Join(attrStrings(n.Attrs["env_var_names"]), ","), strings.Join(sortedNames(rt.Environment), ","); got != want {
 					t.Errorf("runtime %s env var names = %s, want %s", rt.Name, got, want)
@@ -472,8 +499,8 @@ func TestAccountThroughAssumedRole(t *testing.T) {
 		if errs, _ := res.store.ScanErrors(context.Background(), res.scanID); len(errs) > 0 {
 			t.Fatalf("scan errors: %+v", errs)
 		}
-		if got := tenants(t, res); len(got) != 1 || got[beta.ID] != 3 {
-			t.Errorf("completed scopes by account = %v, want %s's three (IAM and both agent services) and no other", got, beta.ID)
+		if got := tenants(t, res); len(got) != 1 || got[beta.ID] != len(accountScopes("us-east-1")) {
+			t.Errorf("completed scopes by account = %v, want every scope of %s and no other", got, beta.ID)
 		}
 		if srv.Stats().Calls["aws/sts:AssumeRole"] == before {
 			t.Error("the lab saw no AssumeRole")
@@ -487,8 +514,8 @@ func TestAccountThroughAssumedRole(t *testing.T) {
 		if errs, _ := res.store.ScanErrors(context.Background(), res.scanID); len(errs) > 0 {
 			t.Fatalf("scan errors: %+v", errs)
 		}
-		if got := tenants(t, res); len(got) != 2 || got[alpha.ID] != 3 || got[beta.ID] != 3 {
-			t.Errorf("completed scopes by account = %v, want three of %s and three of %s", got, alpha.ID, beta.ID)
+		if n := len(accountScopes("us-east-1")); len(tenants(t, res)) != 2 || tenants(t, res)[alpha.ID] != n || tenants(t, res)[beta.ID] != n {
+			t.Errorf("completed scopes by account = %v, want every scope of %s and of %s", tenants(t, res), alpha.ID, beta.ID)
 		}
 		checkEstate(t, e, readGraph(t, res.store))
 	})
@@ -498,8 +525,8 @@ func TestAccountThroughAssumedRole(t *testing.T) {
 		if len(errs) != 1 || errs[0].Tenant != beta.ID || !strings.Contains(errs[0].Message, "assuming the account's role failed") || !strings.Contains(errs[0].Message, "external_id") {
 			t.Fatalf("scan errors = %+v, want one for %s saying the role could not be assumed", errs, beta.ID)
 		}
-		if got := tenants(t, res); len(got) != 1 || got[alpha.ID] != 3 {
-			t.Errorf("completed scopes by account = %v, want alpha's three", got)
+		if got := tenants(t, res); len(got) != 1 || got[alpha.ID] != len(accountScopes("us-east-1")) {
+			t.Errorf("completed scopes by account = %v, want every scope of alpha", got)
 		}
 	})
 }
@@ -601,7 +628,7 @@ func TestEndpointWithoutOptionalCalls(t *testing.T) {
 		t.Fatalf("scan errors: %+v", errs)
 	}
 	scopes, _ := res.store.CompletedScopes(context.Background(), res.scanID)
-	if len(scopes) != 3*len(e.AWS.Accounts) {
+	if len(scopes) != len(accountScopes("us-east-1"))*len(e.AWS.Accounts) {
 		t.Errorf("completed scopes = %v, want every scope", scopes)
 	}
 	g := readGraph(t, res.store)
@@ -641,8 +668,8 @@ func TestEndpointWithoutAgentServices(t *testing.T) {
 		t.Fatalf("scan errors: %+v", errs)
 	}
 	scopes, _ := res.store.CompletedScopes(context.Background(), res.scanID)
-	if len(scopes) != 1 || scopes[0].Name != inventory.GlobalScope {
-		t.Errorf("completed scopes = %v, want IAM's only", scopes)
+	if len(scopes) != 2 || scopes[0].Name != inventory.GlobalScope || scopes[1].Name != awsscan.ServiceCredentialsScope {
+		t.Errorf("completed scopes = %v, want IAM's only: %s and %s", scopes, inventory.GlobalScope, awsscan.ServiceCredentialsScope)
 	}
 	checkEstate(t, e, readGraph(t, res.store))
 }

@@ -30,6 +30,7 @@ type IAMAPI interface {
 	GetAccessKeyLastUsed(ctx context.Context, in *iam.GetAccessKeyLastUsedInput, opts ...func(*iam.Options)) (*iam.GetAccessKeyLastUsedOutput, error)
 	GetPolicy(ctx context.Context, in *iam.GetPolicyInput, opts ...func(*iam.Options)) (*iam.GetPolicyOutput, error)
 	GetPolicyVersion(ctx context.Context, in *iam.GetPolicyVersionInput, opts ...func(*iam.Options)) (*iam.GetPolicyVersionOutput, error)
+	ListServiceSpecificCredentials(ctx context.Context, in *iam.ListServiceSpecificCredentialsInput, opts ...func(*iam.Options)) (*iam.ListServiceSpecificCredentialsOutput, error)
 }
 
 // STSAPI is the part of the STS client the scanner calls.
@@ -57,6 +58,7 @@ type AgentCoreAPI interface {
 	agentcore.ListApiKeyCredentialProvidersAPIClient
 	agentcore.ListOauth2CredentialProvidersAPIClient
 	agentcore.ListWorkloadIdentitiesAPIClient
+	agentcore.ListPolicyEngineSummariesAPIClient
 	GetAgentRuntime(ctx context.Context, in *agentcore.GetAgentRuntimeInput, opts ...func(*agentcore.Options)) (*agentcore.GetAgentRuntimeOutput, error)
 	GetGateway(ctx context.Context, in *agentcore.GetGatewayInput, opts ...func(*agentcore.Options)) (*agentcore.GetGatewayOutput, error)
 	GetGatewayTarget(ctx context.Context, in *agentcore.GetGatewayTargetInput, opts ...func(*agentcore.Options)) (*agentcore.GetGatewayTargetOutput, error)

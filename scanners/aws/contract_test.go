@@ -35,6 +35,13 @@ const noAccessKeys = `<ListAccessKeysResponse xmlns="https://iam.amazonaws.com/d
   <ResponseMetadata><RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId></ResponseMetadata>
 </ListAccessKeysResponse>`
 
+// noServiceCredentials is an empty ListServiceSpecificCredentials answer,
+// in the shape of the SDK's response snapshot.
+const noServiceCredentials = `<ListServiceSpecificCredentialsResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
+  <ListServiceSpecificCredentialsResult><IsTruncated>false</IsTruncated><ServiceSpecificCredentials/></ListServiceSpecificCredentialsResult>
+  <ResponseMetadata><RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId></ResponseMetadata>
+</ListServiceSpecificCredentialsResponse>`
+
 const neverUsed = `<GetAccessKeyLastUsedResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
   <GetAccessKeyLastUsedResult>
     <AccessKeyLastUsed><Region>N/A</Region><ServiceName>N/A</ServiceName></AccessKeyLastUsed>
@@ -87,6 +94,8 @@ func replay(t *testing.T, details string, detailsStatus int) *httptest.Server {
 			} else {
 				fmt.Fprint(w, noAccessKeys)
 			}
+		case "ListServiceSpecificCredentials":
+			fmt.Fprint(w, noServiceCredentials)
 		case "GetAccessKeyLastUsed":
 			if r.Form.Get("AccessKeyId") == "AKIAIOSFODNN7EXAMPLE" {
 				fmt.Fprint(w, readPayload(t, "GetAccessKeyLastUsed.xml"))
@@ -177,8 +186,14 @@ func TestContractAccessDenied(t *testing.T) {
 		t.Fatal(res.err)
 	}
 	errs, _ := res.store.ScanErrors(context.Background(), res.scanID)
-	if len(errs) != 1 || errs[0].Tenant != "123456789012" || !strings.HasPrefix(errs[0].Message, "AccessDenied: User: arn:aws:iam::123456789012:user/Bob is not authorized") {
-		t.Errorf("scan errors = %+v, want the AccessDenied envelope's code and message", errs)
+	const envelope = "AccessDenied: User: arn:aws:iam::123456789012:user/Bob is not authorized"
+	if len(errs) != 2 || errs[0].Tenant != "123456789012" || errs[0].Scope != inventory.GlobalScope || !strings.HasPrefix(errs[0].Message, envelope) {
+		t.Fatalf("scan errors = %+v, want the AccessDenied envelope's code and message, then the service credentials' scope's", errs)
+	}
+	// The service-specific credentials belong to the users GAAD did not
+	// return: their scope says so, with the same class and envelope.
+	if se := errs[1]; se.Scope != awsscan.ServiceCredentialsScope || se.Class != "denied" || !strings.HasPrefix(se.Message, "the account's users could not be read") || !strings.Contains(se.Message, envelope) {
+		t.Errorf("service credentials' error = %+v", se)
 	}
 	if scopes, _ := res.store.CompletedScopes(context.Background(), res.scanID); len(scopes) != 0 {
 		t.Errorf("completed scopes = %v after AccessDenied", scopes)

@@ -36,6 +36,7 @@ var codeClass = map[string]failure.Class{
 	"NoSuchEntity":              failure.NotFound,
 
 	"UnknownOperationException":     failure.Absent,
+	"InvalidAction":                 failure.Absent, // the query protocol's unknown operation
 	"UnsupportedOperation":          failure.Absent,
 	"UnsupportedOperationException": failure.Absent,
 	"NotImplemented":                failure.Absent,

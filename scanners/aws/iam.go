@@ -29,6 +29,9 @@ type iamScan struct {
 	// ours reports whether an account is one this scan covers: a principal
 	// of it is the owner's, not a third party's.
 	ours func(account string) bool
+	// creds is the scope of the account's service-specific credentials
+	// (servicecreds.go).
+	creds *scope.Writer
 
 	details  iam.GetAccountAuthorizationDetailsOutput
 	policies map[string]*iampolicy.Document // managed policy ARN -> default version
@@ -40,6 +43,11 @@ type iamScan struct {
 	// problems are documents that could not be read; they are recorded once
 	// the scope's calls all succeeded, and the scope still completes.
 	problems []problem
+
+	// detailsRead is set once every page of details was read; detailsErr
+	// is why they could not be.
+	detailsRead bool
+	detailsErr  error
 }
 
 type problem struct {
@@ -49,13 +57,19 @@ type problem struct {
 
 func newIAMScan(s *Scanner, c clients, w inventory.Writer, account, caller string, ours func(string) bool) *iamScan {
 	sc := inventory.Scope{Provider: ProviderName, Tenant: account, Name: inventory.GlobalScope}
-	return &iamScan{scanner: s, c: c, account: account, caller: caller, ours: ours, scope: scope.New(w, sc, explainer(), ServiceIAM)}
+	creds := inventory.Scope{Provider: ProviderName, Tenant: account, Name: ServiceCredentialsScope}
+	return &iamScan{scanner: s, c: c, account: account, caller: caller, ours: ours, scope: scope.New(w, sc, explainer(), ServiceIAM),
+		creds: scope.New(w, creds, explainer(), ServiceIAM)}
 }
 
-// run scans the account's IAM. Provider failures are recorded; only a
-// store failure is returned.
+// run scans the account's IAM, then its service-specific credentials,
+// which belong to the users it read. Provider failures are recorded; only
+// a store failure is returned.
 func (is *iamScan) run(ctx context.Context) error {
-	return is.scope.Run(ctx, is.fetchDetails, is.index, is.entities, is.accessKeys, is.recordProblems)
+	if err := is.scope.Run(ctx, is.fetchDetails, is.index, is.entities, is.accessKeys, is.recordProblems); err != nil {
+		return err
+	}
+	return is.creds.Run(ctx, is.serviceCredentials)
 }
 
 // index reads the documents GetAccountAuthorizationDetails returned, then
@@ -173,6 +187,7 @@ func (is *iamScan) fetchDetails(ctx context.Context) error {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			is.scope.Fail("iam:GetAccountAuthorizationDetails", err)
+			is.detailsErr = err
 			return nil
 		}
 		is.details.RoleDetailList = append(is.details.RoleDetailList, page.RoleDetailList...)
@@ -180,6 +195,7 @@ func (is *iamScan) fetchDetails(ctx context.Context) error {
 		is.details.GroupDetailList = append(is.details.GroupDetailList, page.GroupDetailList...)
 		is.details.Policies = append(is.details.Policies, page.Policies...)
 	}
+	is.detailsRead = true
 	return nil
 }
 

@@ -332,6 +332,17 @@ func checkEstate(t *testing.T, e *lab.Estate, g graph) {
 	}
 }
 
+// accountScopes names every scope of one account scanned in regions:
+// account-wide, IAM and the users' service-specific credentials; per
+// region, each agent service and AgentCore's policy engines.
+func accountScopes(regions ...string) []string {
+	out := []string{inventory.GlobalScope, awsscan.ServiceCredentialsScope}
+	for _, r := range regions {
+		out = append(out, awsscan.RegionScope(r, awsscan.ServiceBedrockAgent), awsscan.RegionScope(r, awsscan.ServiceAgentCore), awsscan.AgentCorePolicyScope(r))
+	}
+	return out
+}
+
 // pages is how many calls paging n items takes at size per page.
 func pages(n, size int) int {
 	if n == 0 {
@@ -450,12 +461,15 @@ func TestDeniedAccountIsRecordedAndTheOtherCompletes(t *testing.T) {
 	}
 	ctx := context.Background()
 	errs, _ := res.store.ScanErrors(ctx, res.scanID)
-	// One error per scope of the denied account: IAM, and each agent
-	// service of the region; each stops at its first denied call.
+	// One error per scope of the denied account: IAM, its service-specific
+	// credentials (which need IAM's users), and each agent service of the
+	// region; each stops at its first denied call.
 	wantScopes := map[string]string{
-		inventory.GlobalScope: "iam:GetAccountAuthorizationDetails",
+		inventory.GlobalScope:                                         "iam:GetAccountAuthorizationDetails",
+		awsscan.ServiceCredentialsScope:                               "iam:GetAccountAuthorizationDetails",
 		awsscan.RegionScope("us-east-1", awsscan.ServiceBedrockAgent): "bedrock-agent:ListAgents",
 		awsscan.RegionScope("us-east-1", awsscan.ServiceAgentCore):    "bedrock-agentcore-control:ListApiKeyCredentialProviders",
+		awsscan.AgentCorePolicyScope("us-east-1"):                     "bedrock-agentcore-control:ListPolicyEngineSummaries",
 	}
 	if len(errs) != len(wantScopes) {
 		t.Fatalf("scan errors = %+v, want one per scope of %s", errs, denied.ID)
@@ -465,13 +479,13 @@ func TestDeniedAccountIsRecordedAndTheOtherCompletes(t *testing.T) {
 			t.Errorf("scan error %+v, want AccessDenied for %s with a hint", se, denied.ID)
 		}
 	}
-	// The other account completes all its scopes: IAM and each agent
-	// service of its region.
+	// The other account completes all its scopes.
 	scopes, _ := res.store.CompletedScopes(ctx, res.scanID)
 	other := e.AWS.Accounts[0].ID
-	wantOther := map[string]bool{inventory.GlobalScope: true,
-		awsscan.RegionScope("us-east-1", awsscan.ServiceBedrockAgent): true,
-		awsscan.RegionScope("us-east-1", awsscan.ServiceAgentCore):    true}
+	wantOther := map[string]bool{}
+	for _, name := range accountScopes("us-east-1") {
+		wantOther[name] = true
+	}
 	for _, sc := range scopes {
 		if sc.Tenant != other || !wantOther[sc.Name] {
 			t.Errorf("completed scope %v, want only %s's", sc, other)
@@ -530,8 +544,8 @@ func TestTimeoutKeepsWhatFinished(t *testing.T) {
 		t.Errorf("scopes %v completed within %v at %v a call", scopes, latency*3/2, latency)
 	}
 	errs, _ := res.store.ScanErrors(context.Background(), res.scanID)
-	if len(errs) != 3*len(e.AWS.Accounts) {
-		t.Fatalf("scan errors = %+v, want one per scope (IAM and two agent services) of each account", errs)
+	if len(errs) != len(accountScopes("us-east-1"))*len(e.AWS.Accounts) {
+		t.Fatalf("scan errors = %+v, want one per scope of each account", errs)
 	}
 	for _, se := range errs {
 		if !strings.Contains(se.Message, "timed out") {

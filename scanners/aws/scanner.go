@@ -278,18 +278,28 @@ type regionScan struct {
 	lambdas  map[string]*lambdaOnce        // function ARN or name -> its one lookup
 	kbs      map[string]*knowledgeBaseOnce // knowledge base id -> its one lookup
 	gateways []gatewayRef                  // for linking runtimes to gateways
+
+	// policy is the scope of the region's AgentCore Policy engines, and
+	// engines what it found (agentcore_policy.go).
+	policy  *scope.Writer
+	engines policyEngines
 }
 
 type gatewayRef struct{ arn, id, url string }
 
 func newRegionScan(s *Scanner, c regionClients, w inventory.Writer, account, region, service string) *regionScan {
 	sc := inventory.Scope{Provider: ProviderName, Tenant: account, Name: RegionScope(region, service)}
-	return &regionScan{
+	rs := &regionScan{
 		scanner: s, c: c, account: account, region: region, service: service,
 		scope:   scope.New(w, sc, explainer(), service),
 		lambdas: map[string]*lambdaOnce{},
 		kbs:     map[string]*knowledgeBaseOnce{},
 	}
+	if service == ServiceAgentCore {
+		policy := inventory.Scope{Provider: ProviderName, Tenant: account, Name: AgentCorePolicyScope(region)}
+		rs.policy = scope.New(w, policy, explainer(), service)
+	}
+	return rs
 }
 
 // run scans the region. Provider failures are recorded; only a store
@@ -299,6 +309,10 @@ func (rs *regionScan) run(ctx context.Context) error {
 	case ServiceBedrockAgent:
 		return rs.scope.Run(ctx, rs.bedrockAgents)
 	case ServiceAgentCore:
+		// Policy engines first: gateways say which they use, and how.
+		if err := rs.policy.Run(ctx, rs.listPolicyEngines); err != nil {
+			return err
+		}
 		// Gateways before runtimes: runtimes link to them through their environment.
 		return rs.scope.Run(ctx, rs.credentialProviders, rs.workloadIdentities, rs.gatewaysAndTargets, rs.runtimes)
 	}

@@ -68,7 +68,7 @@ func TestHandOffOverTLS(t *testing.T) {
 	want := readGraph(t, scan(t, context.Background(), awsscan.Config{}, labOptions(plain, testOptions(4))).store).fingerprint()
 	secure := startLab(t, e, lab.Options{PageSize: 2, TLS: true})
 	res, scopes := cleanScan(t, awsscan.Config{}, labOptions(secure, testOptions(4)))
-	if len(scopes) != 3*len(e.AWS.Accounts) {
+	if len(scopes) != len(accountScopes("us-east-1"))*len(e.AWS.Accounts) {
 		t.Errorf("completed scopes = %v", scopes)
 	}
 	if got := readGraph(t, res.store).fingerprint(); got != want {
@@ -99,8 +99,8 @@ func TestTargetsReplaceTheConfiguredAccounts(t *testing.T) {
 	opts := testOptions(4)
 	opts.Targets = append(labTargets(e, srv.URL("aws")), scanners.Target{Provider: "gcp", Tenant: "a-project", Endpoint: "http://192.0.2.1:3"})
 	res, scopes := cleanScan(t, cfg, opts)
-	if len(scopes) != 3*len(e.AWS.Accounts) {
-		t.Errorf("completed scopes = %v, want IAM and both agent services of each target", scopes)
+	if len(scopes) != len(accountScopes("us-east-1"))*len(e.AWS.Accounts) {
+		t.Errorf("completed scopes = %v, want every scope of each target", scopes)
 	}
 	checkEstate(t, e, readGraph(t, res.store))
 }
