@@ -451,6 +451,9 @@ func edgeDetail(e inventory.EdgeRecord) string {
 	if conds, ok := e.Attrs[inventory.AttrConditions].([]any); ok && len(conds) > 0 {
 		parts = append(parts, "conditions="+conditionsDetail(conds))
 	}
+	if r, ok := e.Attrs[inventory.AttrTrustReason].(string); ok && r != "" {
+		parts = append(parts, fmt.Sprintf("why=%q", r))
+	}
 	return strings.Join(parts, " ")
 }
 
