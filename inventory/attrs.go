@@ -53,6 +53,19 @@ const (
 	// one: "service_control_policies", "resource_control_policies",
 	// "resource_based_policies", "session_policies".
 	AttrNotEvaluated = "not_evaluated"
+
+	// AttrMethod (on can_escalate edges) is how the step is taken, such as
+	// "sts:AssumeRole", "iam:PassRole+lambda:CreateFunction",
+	// "secretsmanager:GetSecretValue".
+	AttrMethod = "method"
+	// AttrPermissions (on can_escalate edges) lists the caller's permissions
+	// that enable the step.
+	AttrPermissions = "permissions"
+	// AttrLevelCap (on can_escalate edges, optional) is the highest level
+	// the step gives when the target acts only on the caller's behalf (a
+	// role passed to Bedrock) instead of handing the caller its
+	// credentials; without it the step gives the target's whole access.
+	AttrLevelCap = "level_cap"
 )
 
 // Trust classes of AttrTrust, the same for every provider.

@@ -38,6 +38,10 @@ const (
 	EdgeInvokes        EdgeKind = "invokes"
 	// EdgeMemberOf goes from an identity to a group it belongs to.
 	EdgeMemberOf EdgeKind = "member_of"
+	// EdgeCanEscalate goes from an identity to an identity it can act as,
+	// or to a credential whose secret it can read, by its own permissions
+	// (AttrMethod says how).
+	EdgeCanEscalate EdgeKind = "can_escalate"
 )
 
 // Node is one vertex of the graph. ID is a stable natural id: an ARN, an
