@@ -212,12 +212,7 @@ func TestReaderWithoutAWritableDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The test binary, as "aam", where the other user may run it.
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(base, "aam")
-	copyFile(t, self, bin, 0o755)
+	bin := installAAM(t, base)
 
 	t.Setenv("AAM_FINGERPRINT_KEY_FILE", filepath.Join(base, "fingerprint.key"))
 	dbDir := filepath.Join(base, "artefact")
@@ -315,6 +310,19 @@ func TestReaderWithoutAWritableDirectory(t *testing.T) {
 	}
 }
 
+// installAAM copies the test binary into dir as "aam" (mode 0755): run
+// there, it is the aam command (see TestMain).
+func installAAM(t *testing.T, dir string) string {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "aam")
+	copyFile(t, self, bin, 0o755)
+	return bin
+}
+
 func copyFile(t *testing.T, from, to string, mode os.FileMode) {
 	t.Helper()
 	src, err := os.Open(from)
@@ -357,12 +365,7 @@ func TestSIGTERMStopsAScanOfManyTenants(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "aam.yaml"), []byte(cfg.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, "aam")
-	copyFile(t, self, bin, 0o755)
+	bin := installAAM(t, dir)
 	db := filepath.Join(dir, "aam.db")
 	cmd := exec.Command(bin, "scan", "--config", filepath.Join(dir, "aam.yaml"), "--db", db, "--concurrency", "8")
 	cmd.Env = []string{"HOME=" + dir, "AWS_CONFIG_FILE=" + awsConfig, "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "none"),

@@ -125,19 +125,11 @@ type roleDetail struct {
 	RoleLastUsed             roleLastUsed
 }
 
+// managedPolicyDetail is a managed policy as GetAccountAuthorizationDetails
+// answers it: GetPolicy's fields and the documents.
 type managedPolicyDetail struct {
-	PolicyName                    string
-	PolicyID                      string `xml:"PolicyId"`
-	Arn                           string
-	Path                          string
-	DefaultVersionID              string `xml:"DefaultVersionId"`
-	AttachmentCount               int
-	PermissionsBoundaryUsageCount int
-	IsAttachable                  bool
-	Description                   string `xml:",omitempty"`
-	CreateDate                    string
-	UpdateDate                    string
-	PolicyVersionList             members[policyVersion]
+	xmlPolicy
+	PolicyVersionList members[policyVersion]
 }
 
 type policyVersion struct {
@@ -357,17 +349,19 @@ func awsPolicies(a *accountState) []managedPolicyDetail {
 
 func managedDetail(p ManagedPolicy, arn, id, version string, attached, boundaries int, updated time.Time) managedPolicyDetail {
 	return managedPolicyDetail{
-		PolicyName:                    p.Name,
-		PolicyID:                      id,
-		Arn:                           arn,
-		Path:                          pathOrRoot(p.Path),
-		DefaultVersionID:              version,
-		AttachmentCount:               attached,
-		PermissionsBoundaryUsageCount: boundaries,
-		IsAttachable:                  true,
-		Description:                   p.Description,
-		CreateDate:                    isoDate(p.Created),
-		UpdateDate:                    isoDate(updated),
+		xmlPolicy: xmlPolicy{
+			PolicyName:                    p.Name,
+			PolicyID:                      id,
+			Arn:                           arn,
+			Path:                          pathOrRoot(p.Path),
+			DefaultVersionID:              version,
+			AttachmentCount:               attached,
+			PermissionsBoundaryUsageCount: boundaries,
+			IsAttachable:                  true,
+			Description:                   p.Description,
+			CreateDate:                    isoDate(p.Created),
+			UpdateDate:                    isoDate(updated),
+		},
 		PolicyVersionList: members[policyVersion]{{
 			Document:         p.Document.urlEncoded(),
 			VersionID:        version,
@@ -665,11 +659,7 @@ func getPolicy(c call) (any, *apiError) {
 	if !ok {
 		return nil, noSuchEntity("Policy %s does not exist or is not attachable.", arn)
 	}
-	return getPolicyResult{Policy: xmlPolicy{
-		PolicyName: p.PolicyName, PolicyID: p.PolicyID, Arn: p.Arn, Path: p.Path, DefaultVersionID: p.DefaultVersionID,
-		AttachmentCount: p.AttachmentCount, PermissionsBoundaryUsageCount: p.PermissionsBoundaryUsageCount, IsAttachable: p.IsAttachable,
-		Description: p.Description, CreateDate: p.CreateDate, UpdateDate: p.UpdateDate,
-	}}, nil
+	return getPolicyResult{Policy: p.xmlPolicy}, nil
 }
 
 func getPolicyVersion(c call) (any, *apiError) {
