@@ -98,16 +98,14 @@ var errForeign = errors.New("it has tables but no schema_version table")
 func schemaVersion(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }) (int, error) {
-	var n int
-	err := q.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_version'`).Scan(&n)
+	// One statement reads both counts from one snapshot: another process
+	// migrating a new file between two reads would make it look foreign.
+	var n, tables int
+	err := q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_version'), (SELECT count(*) FROM sqlite_master)`).Scan(&n, &tables)
 	if err != nil {
 		return 0, err
 	}
 	if n == 0 {
-		var tables int
-		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master`).Scan(&tables); err != nil {
-			return 0, err
-		}
 		if tables > 0 {
 			return 0, errForeign
 		}
