@@ -2,18 +2,22 @@ package inventory
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"modernc.org/sqlite"
 )
 
 // The SQLite result codes aam explains (primary codes: the low byte).
 const (
+	sqliteBusy     = 5
 	sqliteReadOnly = 8
 	sqliteFull     = 13
 	sqliteCantOpen = 14
@@ -188,7 +192,7 @@ func open(ctx context.Context, p string, target int, o Options) (*Store, error) 
 		db.Close()
 		return nil, err
 	}
-	if _, err := db.ExecContext(ctx, `PRAGMA journal_mode = WAL`); err != nil {
+	if err := useWAL(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: set WAL mode: %w", p, explainSQLite(err))
 	}
@@ -197,6 +201,32 @@ func open(ctx context.Context, p string, target int, o Options) (*Store, error) 
 		return nil, err
 	}
 	return s, nil
+}
+
+// useWAL puts the database in WAL mode, once: the mode is kept in the file.
+// Switching needs the database to itself, and SQLite answers busy at once
+// rather than waiting while another process opening the same new file holds
+// it, so the switch is retried for up to the busy timeout.
+func useWAL(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var mode string
+		err := db.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode)
+		if err == nil && strings.EqualFold(mode, "wal") {
+			return nil
+		}
+		if err == nil {
+			err = db.QueryRowContext(ctx, `PRAGMA journal_mode = WAL`).Scan(&mode)
+		}
+		if err == nil || sqliteCode(err) != sqliteBusy || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // notOurs says why the database could not be read as an aam inventory.
