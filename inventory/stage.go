@@ -353,6 +353,13 @@ func (w *stageWriter) complete(ctx context.Context, s Scope) (err error) {
 			return fmt.Errorf("complete %s: count its rows: %w", s, err)
 		}
 	}
+	// Any scope of a tenant may add or take away a step or an access of
+	// its identities: recompute them all, so that no level is left stale.
+	for _, q := range recomputeEffective {
+		if _, err := tx.ExecContext(ctx, q, s.Provider, s.Tenant, EscalationDepth); err != nil {
+			return fmt.Errorf("complete %s: compute effective access: %w", s, err)
+		}
+	}
 	if hadTables {
 		for _, t := range []string{stagedNodes(sid), stagedEdges(sid)} {
 			if _, err := tx.ExecContext(ctx, `DROP TABLE `+t); err != nil {
