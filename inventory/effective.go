@@ -162,3 +162,31 @@ const effectiveSQL = `SELECT n.id, ea.identity_id IS NOT NULL, coalesce(ea.own_l
 FROM json_each(?1) j
 JOIN nodes n ON n.id = j.value AND n.kind = '` + string(KindIdentity) + `' AND n.gone_in IS NULL
 LEFT JOIN effective_access ea ON ea.identity_id = n.id`
+
+// EscalationCredentials returns, for each of ids, the current credentials
+// it can read through can_escalate steps (up to EscalationDepth), each
+// with the shortest path of steps, in one statement. A path through a step
+// that only acts on the caller's behalf (AttrLevelCap) before its last
+// does not hand over what the step's target could read, and is left out.
+func (s *Store) EscalationCredentials(ctx context.Context, ids []string) (map[string][]Reached, error) {
+	all, err := s.ReachFrom(ctx, ids, []EdgeKind{EdgeCanEscalate}, EscalationDepth)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]Reached{}
+	for id, rs := range all {
+	reached:
+		for _, r := range rs {
+			if r.To.Kind != KindCredential {
+				continue
+			}
+			for _, st := range r.Steps[:len(r.Steps)-1] {
+				if _, capped := st.Attrs[AttrLevelCap]; capped {
+					continue reached
+				}
+			}
+			out[id] = append(out[id], r)
+		}
+	}
+	return out, nil
+}

@@ -28,7 +28,8 @@ func AgentID(i int) string {
 // of agents that exercises every edge Reach follows. Agent i runs as its
 // role, and uses an action group whose Lambda runs as a role shared by ten
 // Lambdas, holds an inline secret and uses the access key of a user shared
-// by five agents. Each agent role can assume the next agent's role (the
+// by five agents; every fourth agent role can escalate to the next agent's
+// role and every sixth can read its Lambda's secret. Each agent role can assume the next agent's role (the
 // last the first's), reads a bucket, writes a table, and every third is
 // admin of it or has a level that could not be read. Some edges point at
 // nodes no scope described, and each agent also has edges Reach does not
@@ -86,6 +87,14 @@ func WriteEstate(ctx context.Context, s *inventory.Store, agents int) error {
 		w.edge(w.global, role, inventory.EdgeCanAccess, bucket, map[string]any{inventory.AttrLevel: inventory.LevelRead})
 		w.edge(w.global, role, inventory.EdgeCanAccess, table, map[string]any{inventory.AttrLevel: level})
 		w.edge(w.global, fnRole, inventory.EdgeCanAccess, table, map[string]any{inventory.AttrLevel: inventory.LevelRead})
+		// Every fourth agent role can act as the next agent's role (which
+		// is admin of its table); every sixth can read its tool's secret.
+		if i%4 == 0 {
+			w.edge(w.global, role, inventory.EdgeCanEscalate, nextRole, Escalation(role, nextRole, "sts:AssumeRole", "").Attrs)
+		}
+		if i%6 == 0 {
+			w.edge(w.region, role, inventory.EdgeCanEscalate, secret, Escalation(role, secret, "lambda:GetFunctionConfiguration", "").Attrs)
+		}
 	}
 	for _, scope := range []inventory.Scope{w.global, w.region} {
 		if w.err == nil {
@@ -129,7 +138,8 @@ func (w *estateWriter) edge(scope inventory.Scope, from string, kind inventory.E
 // edges of the follow kinds in order of kind then target id and keeps the
 // first path to every node, up to maxDepth edges. It returns the current
 // nodes found, ordered by path length then id, each identity with the
-// highest level among its can_access edges and each credential with
+// highest level among its can_access edges (or its stored effective level
+// when that is higher) and each credential with
 // whether it is standing.
 func BreadthFirstReach(ctx context.Context, s *inventory.Store, start string, follow []inventory.EdgeKind, maxDepth int) ([]inventory.Reached, error) {
 	allowed := map[inventory.EdgeKind]bool{}
@@ -180,6 +190,13 @@ func BreadthFirstReach(ctx context.Context, s *inventory.Store, start string, fo
 						r.Access = l
 					}
 				}
+				// What its escalation steps give is the store's to say
+				// (tested on its own); the walk's is the rest.
+				eff, err := s.EffectiveAccessOf(ctx, []string{n.ID})
+				if err != nil {
+					return nil, err
+				}
+				r.Access = inventory.HighestAccess(r.Access, eff[n.ID].Level)
 			case inventory.KindCredential:
 				r.Standing = n.Attrs[inventory.AttrStanding] == true
 			}
