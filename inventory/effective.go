@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -109,6 +110,21 @@ SELECT b.start, ?1, ?2, ` + levelSQL("o.rnk") + `, ` + levelSQL("b.rnk") + `,
            FROM back k JOIN edges x ON x.rowid = k.eid
            WHERE k.start = b.start ORDER BY k.depth) h), '[]')
 FROM best b JOIN own o ON o.id = b.start`,
+}
+
+// holdsEffectiveRows reports whether scope sid holds, by its counts, any
+// row effective access is computed from: an identity, a can_escalate or a
+// can_access edge.
+func holdsEffectiveRows(ctx context.Context, tx *sql.Tx, sid int64) (bool, error) {
+	var n int64
+	err := tx.QueryRowContext(ctx, `SELECT
+    (SELECT coalesce(sum(n), 0) FROM edge_counts WHERE scope_id = ?1 AND kind IN (?2, ?3)) +
+    (SELECT coalesce(sum(n), 0) FROM node_counts WHERE scope_id = ?1 AND kind = ?4)`,
+		sid, string(EdgeCanEscalate), string(EdgeCanAccess), string(KindIdentity)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("count its identities and their steps: %w", err)
+	}
+	return n > 0, nil
 }
 
 // EffectiveAccessOf returns the effective access of each of ids that is a

@@ -187,6 +187,15 @@ func TestEffectiveAccessRecomputedWhenAnyScopeCompletes(t *testing.T) {
 	}
 	level("the region completes with the step again", inventory.LevelAdmin)
 
+	// A region of agents only (no identity, step or access) completing
+	// leaves the levels as they are.
+	agents := inventory.Scope{Provider: "aws", Tenant: "111", Name: "us-east-1/bedrock-agent"}
+	if err := it.WriteScan(ctx, s, (&it.Graph{}).Add(agents, inventory.Node{ID: "agent/x", Kind: inventory.KindAgent},
+		inventory.Edge{From: "agent/x", To: a, Kind: inventory.EdgeRunsAs}), agents); err != nil {
+		t.Fatal(err)
+	}
+	level("a region of agents completes", inventory.LevelAdmin)
+
 	// Another tenant completing leaves this one's levels alone.
 	if err := it.WriteScan(ctx, s, (&it.Graph{}).Add(otherTenant, it.Identity("role/other", "iam_role")), otherTenant); err != nil {
 		t.Fatal(err)

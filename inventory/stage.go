@@ -333,6 +333,10 @@ func (w *stageWriter) complete(ctx context.Context, s Scope) (err error) {
 		return fmt.Errorf("complete %s: %w", s, err)
 	}
 	var counts [5]int64
+	heldBefore, err := holdsEffectiveRows(ctx, tx, sid)
+	if err != nil {
+		return fmt.Errorf("complete %s: %w", s, err)
+	}
 	steps := []string{"", "", goneEdges, keepRefs, goneNodes}
 	hadTables := w.staged[sid]
 	if hadTables {
@@ -355,9 +359,18 @@ func (w *stageWriter) complete(ctx context.Context, s Scope) (err error) {
 	}
 	// Any scope of a tenant may add or take away a step or an access of
 	// its identities: recompute them all, so that no level is left stale.
-	for _, q := range recomputeEffective {
-		if _, err := tx.ExecContext(ctx, q, s.Provider, s.Tenant, EscalationDepth); err != nil {
-			return fmt.Errorf("complete %s: compute effective access: %w", s, err)
+	// A scope that held none of the rows effective access is made of,
+	// before its completion or after, changed none of them (a region of
+	// agents and gateways only): its tenant's levels stand as they are.
+	heldAfter, err := holdsEffectiveRows(ctx, tx, sid)
+	if err != nil {
+		return fmt.Errorf("complete %s: %w", s, err)
+	}
+	if heldBefore || heldAfter {
+		for _, q := range recomputeEffective {
+			if _, err := tx.ExecContext(ctx, q, s.Provider, s.Tenant, EscalationDepth); err != nil {
+				return fmt.Errorf("complete %s: compute effective access: %w", s, err)
+			}
 		}
 	}
 	if hadTables {
