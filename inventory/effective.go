@@ -112,6 +112,52 @@ SELECT b.start, ?1, ?2, ` + levelSQL("o.rnk") + `, ` + levelSQL("b.rnk") + `,
 FROM best b JOIN own o ON o.id = b.start`,
 }
 
+// recomputeTenant recomputes the effective access of the tenant's
+// identities, then of every other tenant's that can step into it (an
+// identity of another account that can assume one of its roles, directly
+// or through other steps): their levels are made of this tenant's too.
+func recomputeTenant(ctx context.Context, tx *sql.Tx, provider, tenant string) error {
+	rows, err := tx.QueryContext(ctx, steppingTenants, provider, tenant)
+	if err != nil {
+		return fmt.Errorf("find the tenants that step into it: %w", err)
+	}
+	type key struct{ provider, tenant string }
+	tenants := []key{{provider, tenant}}
+	for rows.Next() {
+		var k key
+		if err := rows.Scan(&k.provider, &k.tenant); err != nil {
+			rows.Close()
+			return fmt.Errorf("find the tenants that step into it: %w", err)
+		}
+		tenants = append(tenants, k)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("find the tenants that step into it: %w", err)
+	}
+	for _, k := range tenants {
+		for _, q := range recomputeEffective {
+			if _, err := tx.ExecContext(ctx, q, k.provider, k.tenant, EscalationDepth); err != nil {
+				return fmt.Errorf("compute effective access of %s/%s: %w", k.provider, k.tenant, err)
+			}
+		}
+	}
+	return nil
+}
+
+// steppingTenants lists the tenants, other than tenant ?2 of provider ?1,
+// whose identities have a path of current can_escalate edges into a node
+// of it, ordered.
+const steppingTenants = `WITH RECURSIVE up(id) AS (
+    SELECT e.from_id FROM edges e JOIN nodes t ON t.id = e.to_id
+    WHERE e.kind = '` + string(EdgeCanEscalate) + `' AND e.gone_in IS NULL AND t.provider = ?1 AND t.tenant = ?2
+    UNION
+    SELECT e.from_id FROM up JOIN edges e ON e.to_id = up.id
+    WHERE e.kind = '` + string(EdgeCanEscalate) + `' AND e.gone_in IS NULL)
+SELECT DISTINCT n.provider, n.tenant FROM up JOIN nodes n ON n.id = up.id
+WHERE n.kind = '` + string(KindIdentity) + `' AND n.gone_in IS NULL AND NOT (n.provider = ?1 AND n.tenant = ?2)
+ORDER BY n.provider, n.tenant`
+
 // holdsEffectiveRows reports whether scope sid holds, by its counts, any
 // row effective access is computed from: an identity, a can_escalate or a
 // can_access edge.

@@ -238,3 +238,41 @@ func TestReachUsesEffectiveLevel(t *testing.T) {
 		t.Errorf("reach of %s = %v, want %v", agent, got, want)
 	}
 }
+
+// An identity that can step into another tenant's role takes that role's
+// level when the other tenant completes after its own, and loses it when
+// the other tenant's role loses its access.
+func TestEffectiveAccessAcrossTenants(t *testing.T) {
+	const a, b, c = "arn:aws:iam::111:role/a", "arn:aws:iam::222:role/b", "arn:aws:iam::333:role/c"
+	ctx := context.Background()
+	s, _ := openStore(t)
+	level := func(when, want string) {
+		t.Helper()
+		got, err := s.EffectiveAccessOf(ctx, []string{a})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[a].Level != want {
+			t.Errorf("%s: level of %s = %q (path %v), want %q", when, a, got[a].Level, got[a].Path, want)
+		}
+	}
+	third := inventory.Scope{Provider: "aws", Tenant: "333", Name: inventory.GlobalScope}
+	if err := it.WriteScan(ctx, s, (&it.Graph{}).Add(globalScope, it.Identity(a, "iam_role"),
+		it.Access(a, "bucket", inventory.LevelRead), it.Escalation(a, b, "sts:AssumeRole", ""))); err != nil {
+		t.Fatal(err)
+	}
+	level("its own tenant completes first", inventory.LevelRead)
+	if err := it.WriteScan(ctx, s, (&it.Graph{}).Add(otherTenant, it.Identity(b, "iam_role"),
+		it.Access(b, "table", inventory.LevelWrite), it.Escalation(b, c, "sts:AssumeRole", ""))); err != nil {
+		t.Fatal(err)
+	}
+	level("the tenant it steps into completes", inventory.LevelWrite)
+	if err := it.WriteScan(ctx, s, (&it.Graph{}).Add(third, it.Identity(c, "iam_role"), it.Access(c, "*", inventory.LevelAdmin))); err != nil {
+		t.Fatal(err)
+	}
+	level("a tenant two steps away completes", inventory.LevelAdmin)
+	if err := it.WriteScan(ctx, s, (&it.Graph{}).Add(third, it.Identity(c, "iam_role"))); err != nil {
+		t.Fatal(err)
+	}
+	level("the tenant two steps away loses its access", inventory.LevelWrite)
+}

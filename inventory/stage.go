@@ -367,10 +367,8 @@ func (w *stageWriter) complete(ctx context.Context, s Scope) (err error) {
 		return fmt.Errorf("complete %s: %w", s, err)
 	}
 	if heldBefore || heldAfter {
-		for _, q := range recomputeEffective {
-			if _, err := tx.ExecContext(ctx, q, s.Provider, s.Tenant, EscalationDepth); err != nil {
-				return fmt.Errorf("complete %s: compute effective access: %w", s, err)
-			}
+		if err := recomputeTenant(ctx, tx, s.Provider, s.Tenant); err != nil {
+			return fmt.Errorf("complete %s: %w", s, err)
 		}
 	}
 	if hadTables {
