@@ -17,9 +17,10 @@ type Path struct {
 // what the graph says it grants.
 type Reached struct {
 	Path
-	// Access is, for an identity, the highest AttrLevel among its current
-	// can_access edges (see HighestAccess); "" for other kinds, and for an
-	// identity without any.
+	// Access is, for an identity, its effective level (EffectiveAccess
+	// Level): the highest AttrLevel among its current can_access edges and
+	// those of every identity it can become through can_escalate edges;
+	// "" for other kinds, and for an identity without any.
 	Access string
 	// Standing is true for a credential whose AttrStanding is true: a
 	// secret that does not expire on its own.
@@ -123,8 +124,9 @@ func (s *Store) ReachFrom(ctx context.Context, starts []string, follow []EdgeKin
 // reachSQL finds, in ?1 (a JSON array of start ids), every node within ?3
 // edges of the kinds in ?2 (a JSON array) and its distance, then returns
 // the edges that end a shortest path to each: those from a node one edge
-// nearer. Each row holds the node reached (with the levels of its current
-// can_access edges when it is an identity, ?4, ?5 and ?6 being the
+// nearer. Each row holds the node reached (with its effective level when
+// it is an identity, or the levels of its current can_access edges when
+// none is stored, ?4, ?5 and ?6 being the
 // identity kind, the can_access kind and the JSON path of the level), the
 // start, the distance and the edge; rows are ordered by start, distance
 // and node id. The walk keeps one row per start, node and distance, so its
@@ -142,9 +144,10 @@ SELECT coalesce(n.id, v.id), coalesce(n.kind, ''), coalesce(n.provider, ''), coa
        n.created_at, n.last_used_at, n.expires_at, coalesce(n.attrs, '{}'),
        coalesce(n.first_seen, 0), coalesce(n.last_seen, 0), coalesce(n.gone_in, 0),
        n.id IS NOT NULL, v.start, v.depth, ` + edgeColumns + `,
-       CASE WHEN n.kind = ?4 THEN (
-           SELECT json_group_array(json_extract(a.attrs, ?6)) FROM edges a
-           WHERE a.from_id = v.id AND a.kind = ?5 AND a.gone_in IS NULL) END
+       CASE WHEN n.kind = ?4 THEN coalesce(
+           (SELECT json_array(x.level) FROM effective_access x WHERE x.identity_id = v.id),
+           (SELECT json_group_array(json_extract(a.attrs, ?6)) FROM edges a
+            WHERE a.from_id = v.id AND a.kind = ?5 AND a.gone_in IS NULL)) END
 FROM dist v
 JOIN edges e ON e.to_id = v.id AND e.kind IN (SELECT kind FROM follow) AND e.gone_in IS NULL
 JOIN dist u ON u.start = v.start AND u.id = e.from_id AND u.depth = v.depth - 1

@@ -12,7 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func openStore(t *testing.T) (*inventory.Store, string) {
+func openStore(t testing.TB) (*inventory.Store, string) {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "aam.db")
 	s, err := inventory.Open(context.Background(), p)

@@ -333,6 +333,10 @@ func (w *stageWriter) complete(ctx context.Context, s Scope) (err error) {
 		return fmt.Errorf("complete %s: %w", s, err)
 	}
 	var counts [5]int64
+	heldBefore, err := holdsEffectiveRows(ctx, tx, sid)
+	if err != nil {
+		return fmt.Errorf("complete %s: %w", s, err)
+	}
 	steps := []string{"", "", goneEdges, keepRefs, goneNodes}
 	hadTables := w.staged[sid]
 	if hadTables {
@@ -351,6 +355,20 @@ func (w *stageWriter) complete(ctx context.Context, s Scope) (err error) {
 	for _, q := range recount {
 		if _, err := tx.ExecContext(ctx, q, sid); err != nil {
 			return fmt.Errorf("complete %s: count its rows: %w", s, err)
+		}
+	}
+	// Any scope of a tenant may add or take away a step or an access of
+	// its identities: recompute them all, so that no level is left stale.
+	// A scope that held none of the rows effective access is made of,
+	// before its completion or after, changed none of them (a region of
+	// agents and gateways only): its tenant's levels stand as they are.
+	heldAfter, err := holdsEffectiveRows(ctx, tx, sid)
+	if err != nil {
+		return fmt.Errorf("complete %s: %w", s, err)
+	}
+	if heldBefore || heldAfter {
+		if err := recomputeTenant(ctx, tx, s.Provider, s.Tenant); err != nil {
+			return fmt.Errorf("complete %s: %w", s, err)
 		}
 	}
 	if hadTables {

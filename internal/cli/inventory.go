@@ -276,14 +276,20 @@ func showNode(ctx context.Context, store *inventory.Store, o *ShowOptions) error
 	if err != nil {
 		return err
 	}
+	effective, escalated, err := escalations(ctx, store, n, reach)
+	if err != nil {
+		return err
+	}
 	if o.Output == "json" {
 		return writeJSON(o.IO, struct {
-			SchemaVersion int         `json:"schema_version"`
-			Node          jsonNode    `json:"node"`
-			Out           []jsonEdge  `json:"out"`
-			In            []jsonEdge  `json:"in"`
-			Reaches       []jsonReach `json:"reaches"`
-		}{jsonSchemaVersion, toJSONNode(n), toJSONEdges(out), toJSONEdges(in), reach})
+			SchemaVersion int             `json:"schema_version"`
+			Node          jsonNode        `json:"node"`
+			Out           []jsonEdge      `json:"out"`
+			In            []jsonEdge      `json:"in"`
+			Reaches       []jsonReach     `json:"reaches"`
+			Effective     []jsonEffective `json:"effective_access"`
+			Escalated     []jsonReach     `json:"escalation_credentials"`
+		}{jsonSchemaVersion, toJSONNode(n), toJSONEdges(out), toJSONEdges(in), reach, effective, escalated})
 	}
 	w := o.IO.Out
 	fmt.Fprintf(w, "%s %s\n", n.Kind, n.Name)
@@ -346,16 +352,119 @@ func showNode(ctx context.Context, store *inventory.Store, o *ShowOptions) error
 			return err
 		}
 	}
+	// The text shows the node's own effective access, and that of the
+	// identities it reaches only when a step raises it.
+	var shown []jsonEffective
+	for _, e := range effective {
+		if e.ID == n.ID || len(e.Path) > 0 {
+			shown = append(shown, e)
+		}
+	}
+	if len(shown) > 0 {
+		fmt.Fprintf(w, "\nEffective access (own access and %s steps):\n", inventory.EdgeCanEscalate)
+		for _, e := range shown {
+			own := e.Own
+			if own == "" {
+				own = "none"
+			}
+			fmt.Fprintf(w, "  %s: %s (own: %s)\n", e.ID, e.Level, own)
+			for i, h := range e.Path {
+				line := fmt.Sprintf("    %d. %s → %s by %s", i+1, h.Edge, h.ID, h.Method)
+				if h.LevelCap != "" {
+					line += " (gives at most " + h.LevelCap + ")"
+				}
+				fmt.Fprintln(w, line)
+			}
+		}
+	}
+	if len(escalated) > 0 {
+		fmt.Fprintf(w, "\nCredentials reachable through %s (%d):\n", inventory.EdgeCanEscalate, len(escalated))
+		t := newSummaryTable(o.IO, "  CREDENTIAL", "DETAIL", "FROM", "PATH")
+		for _, r := range escalated {
+			t.row("  "+r.ID, r.Detail, r.From, strings.Join(r.Path, " "))
+		}
+		if err := t.flush(); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// jsonEffective is the effective access of an identity a node is or
+// reaches: its own level, the highest it can become, and the steps there.
+type jsonEffective struct {
+	ID    string                    `json:"id"`
+	Own   string                    `json:"own"`
+	Level string                    `json:"level"`
+	Path  []inventory.EscalationHop `json:"path"`
+}
+
+// escalations reads, in two statements whatever the graph, the effective
+// access of the node (when it is an identity) and of the identities it
+// reaches, listing those whose level comes through a step or who have any
+// level, and the credentials those identities can read through
+// can_escalate steps, each with the identity it is read from and the
+// methods of the steps.
+func escalations(ctx context.Context, store *inventory.Store, n inventory.NodeRecord, reach []jsonReach) ([]jsonEffective, []jsonReach, error) {
+	var ids []string
+	if n.Kind == inventory.KindIdentity {
+		ids = append(ids, n.ID)
+	}
+	for _, r := range reach {
+		if r.Kind == string(inventory.KindIdentity) {
+			ids = append(ids, r.ID)
+		}
+	}
+	effective, escalated := []jsonEffective{}, []jsonReach{}
+	if len(ids) == 0 {
+		return effective, escalated, nil
+	}
+	eff, err := store.EffectiveAccessOf(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, id := range ids {
+		e, ok := eff[id]
+		if !ok || e.Level == "" && len(e.Path) == 0 {
+			continue
+		}
+		path := e.Path
+		if path == nil {
+			path = []inventory.EscalationHop{}
+		}
+		effective = append(effective, jsonEffective{ID: id, Own: e.Own, Level: e.Level, Path: path})
+	}
+	creds, err := store.EscalationCredentials(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	seen := map[string]bool{}
+	for _, id := range ids {
+		for _, r := range creds[id] {
+			if seen[r.To.ID] {
+				continue
+			}
+			seen[r.To.ID] = true
+			j := jsonReach{ID: r.To.ID, Kind: string(r.To.Kind), Name: r.To.Name, From: id, Detail: credentialDetail(r)}
+			for _, st := range r.Steps {
+				j.Path = append(j.Path, fmt.Sprintf("%v→%s", st.Attrs[inventory.AttrMethod], nameOr(st.PeerName, st.To)))
+			}
+			escalated = append(escalated, j)
+		}
+	}
+	return effective, escalated, nil
 }
 
 // jsonReach is an identity or credential a node reaches, and how.
 type jsonReach struct {
-	ID     string   `json:"id"`
-	Kind   string   `json:"kind"`
-	Name   string   `json:"name"`
-	Detail string   `json:"detail,omitempty"`
-	Path   []string `json:"path"`
+	ID     string `json:"id"`
+	Kind   string `json:"kind"`
+	Name   string `json:"name"`
+	Detail string `json:"detail,omitempty"`
+	// From is, for a credential reached through can_escalate steps, the
+	// identity the steps leave from.
+	From string   `json:"from,omitempty"`
+	Path []string `json:"path"`
 }
 
 // reachable lists the identities a node acts as (with the highest access
@@ -387,24 +496,30 @@ func reachable(ctx context.Context, store *inventory.Store, id string) ([]jsonRe
 				j.Detail = "access=" + r.Access
 			}
 		case inventory.KindCredential:
-			var parts []string
-			if v, ok := r.To.Attrs[inventory.AttrType]; ok {
-				parts = append(parts, fmt.Sprint(v))
-			}
-			if v, ok := r.To.Attrs["status"]; ok {
-				parts = append(parts, fmt.Sprint(v))
-			}
-			if v, ok := r.To.Attrs["age_days"]; ok {
-				parts = append(parts, fmt.Sprintf("age=%vd", v))
-			}
-			if r.Standing {
-				parts = append(parts, inventory.AttrStanding)
-			}
-			j.Detail = strings.Join(parts, " ")
+			j.Detail = credentialDetail(r)
 		}
 		out = append(out, j)
 	}
 	return out, nil
+}
+
+// credentialDetail says what a reached credential is: its type, status,
+// age, and whether it is standing.
+func credentialDetail(r inventory.Reached) string {
+	var parts []string
+	if v, ok := r.To.Attrs[inventory.AttrType]; ok {
+		parts = append(parts, fmt.Sprint(v))
+	}
+	if v, ok := r.To.Attrs["status"]; ok {
+		parts = append(parts, fmt.Sprint(v))
+	}
+	if v, ok := r.To.Attrs["age_days"]; ok {
+		parts = append(parts, fmt.Sprintf("age=%vd", v))
+	}
+	if r.Standing {
+		parts = append(parts, inventory.AttrStanding)
+	}
+	return strings.Join(parts, " ")
 }
 
 func nameOr(name, id string) string {
@@ -418,6 +533,12 @@ func edgeDetail(e inventory.EdgeRecord) string {
 	var parts []string
 	if l, ok := e.Attrs[inventory.AttrLevel]; ok {
 		parts = append(parts, fmt.Sprintf("%s=%v", inventory.AttrLevel, l))
+	}
+	if m, ok := e.Attrs[inventory.AttrMethod]; ok {
+		parts = append(parts, fmt.Sprintf("%s=%v", inventory.AttrMethod, m))
+	}
+	if c, ok := e.Attrs[inventory.AttrLevelCap]; ok {
+		parts = append(parts, fmt.Sprintf("%s=%v", inventory.AttrLevelCap, c))
 	}
 	if t, ok := e.Attrs[inventory.AttrTrust]; ok {
 		parts = append(parts, fmt.Sprintf("%s=%v", inventory.AttrTrust, t))

@@ -61,7 +61,7 @@ type agentRow struct {
 	Secrets            int
 }
 
-// agentRows reads the summary's agents in three statements, however many
+// agentRows reads the summary's agents in four statements, however many
 // agents and edges there are.
 func agentRows(ctx context.Context, store *inventory.Store) ([]agentRow, error) {
 	agents, err := store.Nodes(ctx, inventory.NodeFilter{Kind: inventory.KindAgent})
@@ -80,6 +80,20 @@ func agentRows(ctx context.Context, store *inventory.Store) ([]agentRow, error) 
 	if err != nil {
 		return nil, err
 	}
+	// The credentials the identities an agent reaches can read through
+	// can_escalate steps are the agent's too.
+	var identities []string
+	for _, rs := range reach {
+		for _, r := range rs {
+			if r.To.Kind == inventory.KindIdentity {
+				identities = append(identities, r.To.ID)
+			}
+		}
+	}
+	escalated, err := store.EscalationCredentials(ctx, identities)
+	if err != nil {
+		return nil, err
+	}
 	var rows []agentRow
 	for _, a := range agents {
 		typ, _ := a.Attrs[inventory.AttrType].(string)
@@ -87,12 +101,21 @@ func agentRows(ctx context.Context, store *inventory.Store) ([]agentRow, error) 
 		for _, e := range runsAs[a.ID] {
 			row.RunsAs = append(row.RunsAs, nameOr(e.PeerName, e.To))
 		}
+		secrets := map[string]bool{}
 		for _, r := range reach[a.ID] {
 			row.Access = inventory.HighestAccess(row.Access, r.Access)
 			if r.Standing {
-				row.Secrets++
+				secrets[r.To.ID] = true
+			}
+			if r.To.Kind == inventory.KindIdentity {
+				for _, c := range escalated[r.To.ID] {
+					if c.Standing {
+						secrets[c.To.ID] = true
+					}
+				}
 			}
 		}
+		row.Secrets = len(secrets)
 		rows = append(rows, row)
 	}
 	sort.Slice(rows, func(i, j int) bool {

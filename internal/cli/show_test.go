@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -75,5 +76,98 @@ func TestShowByNameOfSeveralNodes(t *testing.T) {
 				t.Errorf("listed ids (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// inventory show of an agent gives the effective access of the role it
+// runs as with its path hop by hop, and the credentials that role can read
+// through can_escalate steps with their methods; a secret behind a step
+// that only acts on the caller's behalf is not one of them.
+func TestShowEscalation(t *testing.T) {
+	ctx := context.Background()
+	const (
+		agent   = "arn:aws:bedrock:us-east-1:111:agent/A"
+		role    = "arn:aws:iam::111:role/agent"
+		admin   = "arn:aws:iam::111:role/admin"
+		kbRole  = "arn:aws:iam::111:role/kb"
+		secret  = "arn:aws:secretsmanager:us-east-1:111:secret:provider-key"
+		kbCreds = "arn:aws:secretsmanager:us-east-1:111:secret:kb-only"
+	)
+	global := inventory.Scope{Provider: "aws", Tenant: "111", Name: inventory.GlobalScope}
+	g := (&inventorytest.Graph{}).Add(global,
+		inventory.Node{ID: agent, Kind: inventory.KindAgent, Name: "A"},
+		inventorytest.Identity(role, "iam_role"), inventorytest.Identity(admin, "iam_role"), inventorytest.Identity(kbRole, "iam_role"),
+		inventorytest.Credential(secret, true), inventorytest.Credential(kbCreds, true),
+		inventory.Edge{From: agent, To: role, Kind: inventory.EdgeRunsAs},
+		inventorytest.Access(role, "bucket", inventory.LevelWrite),
+		inventorytest.Access(admin, "*", inventory.LevelAdmin),
+		inventorytest.Escalation(role, admin, "sts:AssumeRole", ""),
+		inventorytest.Escalation(role, secret, "secretsmanager:GetSecretValue", ""),
+		inventorytest.Escalation(role, kbRole, "iam:PassRole+bedrock:CreateKnowledgeBase", inventory.LevelRead),
+		inventorytest.Escalation(kbRole, kbCreds, "secretsmanager:GetSecretValue", ""))
+	path := filepath.Join(t.TempDir(), "aam.db")
+	w, err := inventory.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := inventorytest.WriteScan(ctx, w, g); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	s, err := inventory.OpenReadOnly(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+
+	var out strings.Builder
+	if err := cli.ShowNode(ctx, s, agent, "json", &out); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Effective []struct {
+			ID, Own, Level string
+			Path           []inventory.EscalationHop
+		} `json:"effective_access"`
+		Escalated []struct {
+			ID, From string
+			Path     []string
+		} `json:"escalation_credentials"`
+	}
+	if err := json.Unmarshal([]byte(out.String()), &got); err != nil {
+		t.Fatal(err)
+	}
+	var effective []string
+	for _, e := range got.Effective {
+		line := fmt.Sprintf("%s own=%s level=%s", e.ID, e.Own, e.Level)
+		for _, h := range e.Path {
+			line += fmt.Sprintf(" → %s %s %s cap=%s", h.Edge, h.ID, h.Method, h.LevelCap)
+		}
+		effective = append(effective, line)
+	}
+	wantEffective := []string{role + " own=write level=admin → can_escalate " + admin + " sts:AssumeRole cap="}
+	if diff := cmp.Diff(wantEffective, effective); diff != "" {
+		t.Errorf("effective access (-want +got):\n%s", diff)
+	}
+	var escalated []string
+	for _, e := range got.Escalated {
+		escalated = append(escalated, e.ID+" from "+e.From+": "+strings.Join(e.Path, " "))
+	}
+	wantEscalated := []string{secret + " from " + role + ": secretsmanager:GetSecretValue→" + secret}
+	if diff := cmp.Diff(wantEscalated, escalated); diff != "" {
+		t.Errorf("credentials reachable through can_escalate (-want +got):\n%s", diff)
+	}
+
+	out.Reset()
+	if err := cli.ShowNode(ctx, s, role, "table", &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"  " + role + ": admin (own: write)\n    1. can_escalate → " + admin + " by sts:AssumeRole\n",
+		"method=iam:PassRole+bedrock:CreateKnowledgeBase level_cap=read",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("inventory show %s does not say %q:\n%s", role, want, out.String())
+		}
 	}
 }

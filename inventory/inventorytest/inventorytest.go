@@ -28,7 +28,8 @@ func AgentID(i int) string {
 // of agents that exercises every edge Reach follows. Agent i runs as its
 // role, and uses an action group whose Lambda runs as a role shared by ten
 // Lambdas, holds an inline secret and uses the access key of a user shared
-// by five agents. Each agent role can assume the next agent's role (the
+// by five agents; every fourth agent role can escalate to the next agent's
+// role and every sixth can read its Lambda's secret. Each agent role can assume the next agent's role (the
 // last the first's), reads a bucket, writes a table, and every third is
 // admin of it or has a level that could not be read. Some edges point at
 // nodes no scope described, and each agent also has edges Reach does not
@@ -86,6 +87,14 @@ func WriteEstate(ctx context.Context, s *inventory.Store, agents int) error {
 		w.edge(w.global, role, inventory.EdgeCanAccess, bucket, map[string]any{inventory.AttrLevel: inventory.LevelRead})
 		w.edge(w.global, role, inventory.EdgeCanAccess, table, map[string]any{inventory.AttrLevel: level})
 		w.edge(w.global, fnRole, inventory.EdgeCanAccess, table, map[string]any{inventory.AttrLevel: inventory.LevelRead})
+		// Every fourth agent role can act as the next agent's role (which
+		// is admin of its table); every sixth can read its tool's secret.
+		if i%4 == 0 {
+			w.edge(w.global, role, inventory.EdgeCanEscalate, nextRole, Escalation(role, nextRole, "sts:AssumeRole", "").Attrs)
+		}
+		if i%6 == 0 {
+			w.edge(w.region, role, inventory.EdgeCanEscalate, secret, Escalation(role, secret, "lambda:GetFunctionConfiguration", "").Attrs)
+		}
 	}
 	for _, scope := range []inventory.Scope{w.global, w.region} {
 		if w.err == nil {
@@ -129,7 +138,8 @@ func (w *estateWriter) edge(scope inventory.Scope, from string, kind inventory.E
 // edges of the follow kinds in order of kind then target id and keeps the
 // first path to every node, up to maxDepth edges. It returns the current
 // nodes found, ordered by path length then id, each identity with the
-// highest level among its can_access edges and each credential with
+// highest level among its can_access edges (or its stored effective level
+// when that is higher) and each credential with
 // whether it is standing.
 func BreadthFirstReach(ctx context.Context, s *inventory.Store, start string, follow []inventory.EdgeKind, maxDepth int) ([]inventory.Reached, error) {
 	allowed := map[inventory.EdgeKind]bool{}
@@ -180,6 +190,13 @@ func BreadthFirstReach(ctx context.Context, s *inventory.Store, start string, fo
 						r.Access = l
 					}
 				}
+				// What its escalation steps give is the store's to say
+				// (tested on its own); the walk's is the rest.
+				eff, err := s.EffectiveAccessOf(ctx, []string{n.ID})
+				if err != nil {
+					return nil, err
+				}
+				r.Access = inventory.HighestAccess(r.Access, eff[n.ID].Level)
 			case inventory.KindCredential:
 				r.Standing = n.Attrs[inventory.AttrStanding] == true
 			}
@@ -279,4 +296,107 @@ func graphTableNames(query string) map[string]bool {
 		}
 	}
 	return names
+}
+
+// Graph is a hand-written graph for tests: the nodes and edges each scope
+// holds. Nodes reached only by an edge need not be listed.
+type Graph struct {
+	Nodes map[inventory.Scope][]inventory.Node
+	Edges map[inventory.Scope][]inventory.Edge
+}
+
+// Add adds nodes and edges to scope and returns g.
+func (g *Graph) Add(scope inventory.Scope, rows ...any) *Graph {
+	if g.Nodes == nil {
+		g.Nodes, g.Edges = map[inventory.Scope][]inventory.Node{}, map[inventory.Scope][]inventory.Edge{}
+	}
+	for _, r := range rows {
+		switch r := r.(type) {
+		case inventory.Node:
+			r.Provider, r.Tenant = scope.Provider, scope.Tenant
+			if r.Name == "" {
+				r.Name = r.ID
+			}
+			g.Nodes[scope] = append(g.Nodes[scope], r)
+		case inventory.Edge:
+			g.Edges[scope] = append(g.Edges[scope], r)
+		default:
+			panic(fmt.Sprintf("inventorytest: Graph.Add of a %T", r))
+		}
+	}
+	return g
+}
+
+// WriteScan writes g in one scan that completes the scopes given (every
+// scope of g when none is) and finishes ok.
+func WriteScan(ctx context.Context, s *inventory.Store, g *Graph, complete ...inventory.Scope) error {
+	sc, err := s.BeginScan(ctx, inventory.ScanInfo{Providers: []string{"aws"}})
+	if err != nil {
+		return err
+	}
+	if len(complete) == 0 {
+		seen := map[inventory.Scope]bool{}
+		for scope := range g.Nodes {
+			seen[scope] = true
+		}
+		for scope := range g.Edges {
+			seen[scope] = true
+		}
+		for scope := range seen {
+			complete = append(complete, scope)
+		}
+		sort.Slice(complete, func(i, j int) bool { return complete[i].String() < complete[j].String() })
+	}
+	err = func() error {
+		for scope, ns := range g.Nodes {
+			for _, n := range ns {
+				if err := sc.Node(ctx, scope, n); err != nil {
+					return err
+				}
+			}
+		}
+		for scope, es := range g.Edges {
+			for _, e := range es {
+				if err := sc.Edge(ctx, scope, e); err != nil {
+					return err
+				}
+			}
+		}
+		for _, scope := range complete {
+			if err := sc.CompleteScope(ctx, scope); err != nil {
+				return err
+			}
+		}
+		return nil
+	}()
+	if err != nil {
+		sc.Abandon()
+		return err
+	}
+	return sc.Finish(ctx, inventory.ScanOK)
+}
+
+// Identity is an identity node of the given type ("iam_role").
+func Identity(id, typ string) inventory.Node {
+	return inventory.Node{ID: id, Kind: inventory.KindIdentity, Attrs: map[string]any{inventory.AttrType: typ}}
+}
+
+// Credential is a credential node, standing or not.
+func Credential(id string, standing bool) inventory.Node {
+	return inventory.Node{ID: id, Kind: inventory.KindCredential, Attrs: map[string]any{inventory.AttrStanding: standing}}
+}
+
+// Access is a can_access edge of the given level.
+func Access(from, to, level string) inventory.Edge {
+	return inventory.Edge{From: from, To: to, Kind: inventory.EdgeCanAccess, Attrs: map[string]any{inventory.AttrLevel: level}}
+}
+
+// Escalation is a can_escalate edge taken by method; levelCap, when not
+// "", is its AttrLevelCap.
+func Escalation(from, to, method, levelCap string) inventory.Edge {
+	attrs := map[string]any{inventory.AttrMethod: method, inventory.AttrPermissions: strings.Split(method, "+")}
+	if levelCap != "" {
+		attrs[inventory.AttrLevelCap] = levelCap
+	}
+	return inventory.Edge{From: from, To: to, Kind: inventory.EdgeCanEscalate, Attrs: attrs}
 }
