@@ -140,6 +140,9 @@ type Identity struct {
 	// Access is the highest level it holds per resource pattern (the
 	// can_access edges): what the no-edge-to-a-subset rule compares.
 	Access map[string]Level
+	// Unknown is set when part of its access is of unknown level (a
+	// document that could not be read): it is then never a subset.
+	Unknown bool
 }
 
 // Escalation is one step by which From can act as To (can_escalate).
@@ -247,7 +250,7 @@ func Escalations(account string, ids []Identity) []Escalation {
 			}
 			steps := steps(account, c, t)
 			for _, s := range steps {
-				if subset(t.Access, c.Access, s.LevelCap) {
+				if t.SubsetOf(c, s.LevelCap) {
 					continue
 				}
 				out = append(out, s)
@@ -267,15 +270,19 @@ func Escalations(account string, ids []Identity) []Escalation {
 	return out
 }
 
-// subset reports whether every resource of target's access is held by
-// caller at the same level or higher (on the pattern itself or on "*"),
-// the target's levels first capped at limit when it is not None.
-func subset(target, caller map[string]Level, limit Level) bool {
-	for r, l := range target {
+// SubsetOf reports whether every resource of t's access is held by c at
+// the same level or higher (on the pattern itself or on "*"), t's levels
+// first capped at limit when it is not None; never when part of t's access
+// is of unknown level.
+func (t *Identity) SubsetOf(c *Identity, limit Level) bool {
+	if t.Unknown {
+		return false
+	}
+	for r, l := range t.Access {
 		if limit != None {
 			l = min(l, limit)
 		}
-		if caller[r] < l && caller["*"] < l {
+		if c.Access[r] < l && c.Access["*"] < l {
 			return false
 		}
 	}
