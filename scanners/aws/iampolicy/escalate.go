@@ -227,11 +227,14 @@ func Escalations(account string, ids []Identity) []Escalation {
 		byARN[ids[i].ARN] = &ids[i]
 	}
 	actions := escalationActions()
-	// named are the principals some role's trust names by ARN: they may
-	// assume it without an identity-policy Allow.
+	// Each role's trust is read once. named are the principals some
+	// role's trust names by ARN: they may assume it without an
+	// identity-policy Allow.
+	trust := make([]roleTrust, len(ids))
 	named := map[string]bool{}
 	for i := range ids {
-		for _, tr := range Trusts(ids[i].Trust) {
+		trust[i] = roleTrust{allows: Trusts(ids[i].Trust), denies: TrustDenies(ids[i].Trust)}
+		for _, tr := range trust[i].allows {
 			if tr.Principal.Type == "AWS" {
 				named[tr.Principal.ID] = true
 			}
@@ -243,12 +246,15 @@ func Escalations(account string, ids []Identity) []Escalation {
 		if c.Kind == "group" || (!named[c.ARN] && !slices.ContainsFunc(actions, func(a string) bool { _, ok := Allows(c.Grants, a, ""); return ok })) {
 			continue
 		}
+		cc := newCallerContext(c)
 		for j := range ids {
 			t := &ids[j]
-			if t.ARN == c.ARN {
+			// A target held in full is reached by no step: the capped
+			// steps give less still.
+			if t.ARN == c.ARN || t.SubsetOf(c, None) {
 				continue
 			}
-			steps := steps(account, c, t)
+			steps := steps(account, cc, t, trust[j])
 			for _, s := range steps {
 				if t.SubsetOf(c, s.LevelCap) {
 					continue
@@ -289,7 +295,66 @@ func (t *Identity) SubsetOf(c *Identity, limit Level) bool {
 	return true
 }
 
-func steps(account string, c, t *Identity) []Escalation {
+// roleTrust is a role's trust policy, read once.
+type roleTrust struct{ allows, denies []Trust }
+
+// callerContext is what is worked out once per caller: the pass methods
+// whose service actions it is allowed, and whether it may pass a role at
+// all.
+type callerContext struct {
+	*Identity
+	canPass bool
+	pass    []passMethod
+	passBy  map[string]Allowance // service actions joined, by method
+	// may caches whether an action is allowed on some resource.
+	may map[string]bool
+}
+
+// allows is Allows for the caller, answered at once for an action it is
+// allowed on no resource.
+func (cc *callerContext) allows(action, resource string) (Allowance, bool) {
+	ok, seen := cc.may[action]
+	if !seen {
+		_, ok = Allows(cc.Grants, action, "")
+		cc.may[action] = ok
+	}
+	if !ok {
+		return Allowance{}, false
+	}
+	return Allows(cc.Grants, action, resource)
+}
+
+func newCallerContext(c *Identity) *callerContext {
+	cc := &callerContext{Identity: c, passBy: map[string]Allowance{}, may: map[string]bool{}}
+	if _, ok := Allows(c.Grants, "iam:PassRole", ""); !ok {
+		return cc
+	}
+	cc.canPass = true
+	for _, pm := range passMethods {
+		var all Allowance
+		ok := true
+		for _, act := range pm.actions {
+			a, allowed := Allows(c.Grants, act, "")
+			if !allowed {
+				ok = false
+				break
+			}
+			all.Permissions = append(all.Permissions, a.Permissions...)
+			all.Conditional = all.Conditional || a.Conditional
+			all.Conditions = append(all.Conditions, a.Conditions...)
+		}
+		if ok {
+			cc.pass = append(cc.pass, pm)
+			cc.passBy[pm.name()] = all
+		}
+	}
+	return cc
+}
+
+func (pm passMethod) name() string { return "iam:PassRole+" + strings.Join(pm.actions, "+") }
+
+func steps(account string, cc *callerContext, t *Identity, tt roleTrust) []Escalation {
+	c := cc.Identity
 	var out []Escalation
 	add := func(method string, a Allowance, cap Level) {
 		out = append(out, Escalation{From: c.ARN, To: t.ARN, Method: method, Permissions: a.Permissions,
@@ -297,19 +362,19 @@ func steps(account string, c, t *Identity) []Escalation {
 	}
 	direct := func(methods []string, resource string) {
 		for _, m := range methods {
-			if a, ok := Allows(c.Grants, m, resource); ok {
+			if a, ok := cc.allows(m, resource); ok {
 				add(m, a, None)
 			}
 		}
 	}
 	switch t.Kind {
 	case "role":
-		if a, ok := assumeRole(account, c, t); ok {
+		if a, ok := assumeRole(account, c, t, tt); ok {
 			add("sts:AssumeRole", a, None)
 		}
-		for _, pm := range passMethods {
-			if a, ok := passRole(c, t, pm); ok {
-				add("iam:PassRole+"+strings.Join(pm.actions, "+"), a, pm.cap)
+		for _, pm := range cc.pass {
+			if a, ok := passRole(cc, t, tt, pm); ok {
+				add(pm.name(), a, pm.cap)
 			}
 		}
 		direct(roleMethods, t.ARN)
@@ -327,7 +392,7 @@ func steps(account string, c, t *Identity) []Escalation {
 			continue // AWS-managed: no one but AWS versions it
 		}
 		for _, m := range versionMethods {
-			if a, ok := Allows(c.Grants, m, p); ok {
+			if a, ok := cc.allows(m, p); ok {
 				add(m, a, None)
 			}
 		}
@@ -336,12 +401,23 @@ func steps(account string, c, t *Identity) []Escalation {
 }
 
 // assumeRole decides sts:AssumeRole by c on role t.
-func assumeRole(account string, c, t *Identity) (Allowance, bool) {
+func assumeRole(account string, c, t *Identity, tt roleTrust) (Allowance, bool) {
 	const action = "sts:AssumeRole"
-	identity, allowed := Allows(c.Grants, action, t.ARN)
+	if len(tt.allows) == 0 {
+		return Allowance{}, false
+	}
 	root := "arn:" + partition(c.ARN) + ":iam::" + account + ":root"
+	var identity Allowance
+	allowed, looked := false, false
 	var admitted []Allowance
-	for _, tr := range Trusts(t.Trust) {
+	for _, tr := range tt.allows {
+		if tr.Principal.Type == "Service" || tr.Principal.Type == "Federated" {
+			continue
+		}
+		if !looked {
+			identity, allowed = Allows(c.Grants, action, t.ARN)
+			looked = true
+		}
 		if len(grantActions(tr.Actions, action)) == 0 || slices.ContainsFunc(tr.Except, func(p Principal) bool { return p.ID == c.ARN || p.ID == root }) {
 			continue
 		}
@@ -372,7 +448,7 @@ func assumeRole(account string, c, t *Identity) (Allowance, bool) {
 	if !ok {
 		return a, false
 	}
-	for _, d := range TrustDenies(t.Trust) {
+	for _, d := range tt.denies {
 		if len(grantActions(d.Actions, action)) == 0 || !(d.Principal.ID == c.ARN || d.Principal.ID == root || d.Principal.Wildcard()) {
 			continue
 		}
@@ -385,10 +461,10 @@ func assumeRole(account string, c, t *Identity) (Allowance, bool) {
 }
 
 // passRole decides iam:PassRole of t with the actions of pm.
-func passRole(c, t *Identity, pm passMethod) (Allowance, bool) {
+func passRole(cc *callerContext, t *Identity, tt roleTrust, pm passMethod) (Allowance, bool) {
 	admitted, conditional := false, false
 	var trustConds []Condition
-	for _, tr := range Trusts(t.Trust) {
+	for _, tr := range tt.allows {
 		if tr.Principal.Type != "Service" || tr.Principal.ID != pm.service || len(grantActions(tr.Actions, "sts:AssumeRole")) == 0 {
 			continue
 		}
@@ -401,7 +477,7 @@ func passRole(c, t *Identity, pm passMethod) (Allowance, bool) {
 		return Allowance{}, false
 	}
 	var passes []Allowance
-	for _, a := range Allowances(c.Grants, "iam:PassRole", t.ARN) {
+	for _, a := range Allowances(cc.Grants, "iam:PassRole", t.ARN) {
 		if a, ok := passedTo(a, pm.service); ok {
 			passes = append(passes, a)
 		}
@@ -412,15 +488,10 @@ func passRole(c, t *Identity, pm passMethod) (Allowance, bool) {
 	}
 	out := Allowance{Permissions: slices.Clone(pass.Permissions), Conditional: pass.Conditional || conditional,
 		Conditions: append(slices.Clone(pass.Conditions), trustConds...)}
-	for _, act := range pm.actions {
-		a, ok := Allows(c.Grants, act, "")
-		if !ok {
-			return Allowance{}, false
-		}
-		out.Permissions = append(out.Permissions, a.Permissions...)
-		out.Conditional = out.Conditional || a.Conditional
-		out.Conditions = append(out.Conditions, a.Conditions...)
-	}
+	a := cc.passBy[pm.name()]
+	out.Permissions = append(out.Permissions, a.Permissions...)
+	out.Conditional = out.Conditional || a.Conditional
+	out.Conditions = append(out.Conditions, a.Conditions...)
 	out.Permissions = dedupFold(out.Permissions)
 	return out, true
 }

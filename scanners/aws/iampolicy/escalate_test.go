@@ -33,7 +33,7 @@ const adminPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Act
 
 // ident builds an identity of kind from its policies (and boundary, when
 // not empty) as the scanner does.
-func ident(t *testing.T, kind, name, trust, boundary string, policies ...string) Identity {
+func ident(t testing.TB, kind, name, trust, boundary string, policies ...string) Identity {
 	t.Helper()
 	id := Identity{ARN: arnOf(kind, name), Kind: kind}
 	p := Policies{Subject: Subject{ARN: id.ARN}}
