@@ -504,7 +504,9 @@ func (is *iamScan) access(ctx context.Context, p iampolicy.Policies, fallbacks [
 			return err
 		}
 	}
-	grants := iampolicy.Evaluate(p)
+	full := iampolicy.IdentityOf(id.Kind, p)
+	grants := full.Grants
+	id.Denies, id.Boundary = full.Denies, full.Boundary
 	for _, g := range grants {
 		grant := map[string]any{
 			"resource": g.Resource, inventory.AttrLevel: g.Level.String(), "actions": g.Actions, inventory.AttrSources: g.Sources,

@@ -143,6 +143,83 @@ type Identity struct {
 	// Unknown is set when part of its access is of unknown level (a
 	// document that could not be read): it is then never a subset.
 	Unknown bool
+	// Denies are the Deny statements of its identity policies and
+	// boundary, and Boundary its permissions boundary's document (nil
+	// when it has none): what a trust naming its ARN does not override.
+	Denies   []Statement
+	Boundary *Document
+}
+
+// IdentityOf is the Identity of p's subject, of kind, with its grants,
+// Deny statements and boundary (its access, trust, groups and policies
+// are the caller's to fill in).
+func IdentityOf(kind string, p Policies) Identity {
+	id := Identity{ARN: p.Subject.ARN, Kind: kind, Grants: Evaluate(p)}
+	for _, src := range p.Identity {
+		if src.Document != nil {
+			id.Denies = append(id.Denies, denyStatements(src.Document)...)
+		}
+	}
+	if p.Boundary != nil && p.Boundary.Document != nil {
+		id.Boundary = p.Boundary.Document
+		id.Denies = append(id.Denies, denyStatements(p.Boundary.Document)...)
+	}
+	return id
+}
+
+func denyStatements(doc *Document) []Statement {
+	var out []Statement
+	for _, st := range doc.Statements {
+		if st.Effect == Deny {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// statementMatches reports whether st applies to action on resource,
+// its conditions aside.
+func statementMatches(st Statement, action, resource string) bool {
+	if len(st.NotActions) > 0 {
+		if slices.ContainsFunc(st.NotActions, func(x string) bool { return Match(x, action) }) {
+			return false
+		}
+	} else if !slices.ContainsFunc(st.Actions, func(a string) bool { return Match(a, action) }) {
+		return false
+	}
+	switch {
+	case len(st.NotResources) > 0:
+		return !slices.ContainsFunc(st.NotResources, func(x string) bool { return resourceMatch(x, resource) })
+	case len(st.Resources) > 0:
+		return slices.ContainsFunc(st.Resources, func(x string) bool { return resourceMatch(x, resource) })
+	}
+	return true
+}
+
+// unguarded reports whether, without an identity-policy Allow, nothing of
+// the identity's own stops action on resource: its boundary (when it has
+// one) allows it, and no Deny refuses it. conditional is set when only a
+// conditional statement decides.
+func (id *Identity) unguarded(action, resource string) (ok, conditional bool) {
+	for _, d := range id.Denies {
+		if statementMatches(d, action, resource) {
+			if !d.Conditions.constrains() {
+				return false, false
+			}
+			conditional = true
+		}
+	}
+	if id.Boundary == nil {
+		return true, conditional
+	}
+	allowed, guarded := false, true
+	for _, st := range id.Boundary.Statements {
+		if st.Effect == Allow && statementMatches(st, action, resource) {
+			allowed = true
+			guarded = guarded && st.Conditions.constrains()
+		}
+	}
+	return allowed, conditional || (allowed && guarded)
 }
 
 // Escalation is one step by which From can act as To (can_escalate).
@@ -424,11 +501,16 @@ func assumeRole(account string, c, t *Identity, tt roleTrust) (Allowance, bool) 
 		var a Allowance
 		switch {
 		case tr.Principal.Type == "AWS" && tr.Principal.ID == c.ARN:
-			// A same-account trust naming the caller admits it on its own.
+			// A same-account trust naming the caller admits it without an
+			// identity-policy Allow, but not past its boundary or a Deny.
 			if allowed {
 				a = identity
 			} else {
-				a = Allowance{Permissions: []string{"trust:" + c.ARN}}
+				ok, conditional := c.unguarded(action, t.ARN)
+				if !ok {
+					continue
+				}
+				a = Allowance{Permissions: []string{"trust:" + c.ARN}, Conditional: conditional}
 			}
 		case (tr.Principal.Type == "AWS" && tr.Principal.ID == root) || tr.Principal.Wildcard():
 			if !allowed {

@@ -35,15 +35,14 @@ const adminPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Act
 // not empty) as the scanner does.
 func ident(t testing.TB, kind, name, trust, boundary string, policies ...string) Identity {
 	t.Helper()
-	id := Identity{ARN: arnOf(kind, name), Kind: kind}
-	p := Policies{Subject: Subject{ARN: id.ARN}}
+	p := Policies{Subject: Subject{ARN: arnOf(kind, name)}}
 	for i, raw := range policies {
 		p.Identity = append(p.Identity, Source{Name: fmt.Sprintf("inline:%d", i), Document: mustDecode(t, raw)})
 	}
 	if boundary != "" {
 		p.Boundary = &Source{Name: "boundary", Document: mustDecode(t, boundary)}
 	}
-	id.Grants = Evaluate(p)
+	id := IdentityOf(kind, p)
 	id.Access = AccessOf(id.Grants)
 	if trust != "" {
 		id.Trust = mustDecode(t, trust)
@@ -99,6 +98,36 @@ func TestEscalations(t *testing.T) {
 				return []Identity{caller(t, allow([]string{"s3:GetObject"}, "*", ""), ""), adminRole(t, trustOf(`{"AWS":"`+arnOf("role", "caller")+`"}`))}
 			},
 			want: []string{"caller>admin sts:AssumeRole"},
+		},
+		{
+			name: "assume role: a trust naming the caller does not pass its boundary",
+			ids: func(t *testing.T) []Identity {
+				return []Identity{caller(t, allow([]string{"s3:GetObject"}, "*", ""), allow([]string{"s3:*"}, "*", "")),
+					adminRole(t, trustOf(`{"AWS":"`+arnOf("role", "caller")+`"}`))}
+			},
+		},
+		{
+			name: "assume role: a trust naming the caller does not pass its Deny",
+			ids: func(t *testing.T) []Identity {
+				deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"*"}]}`
+				return []Identity{caller(t, allow([]string{"s3:GetObject"}, "*", ""), "", deny), adminRole(t, trustOf(`{"AWS":"`+arnOf("role", "caller")+`"}`))}
+			},
+		},
+		{
+			name: "assume role: the trust denies the caller",
+			ids: func(t *testing.T) []Identity {
+				trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"sts:AssumeRole"},` +
+					`{"Effect":"Deny","Principal":{"AWS":"` + arnOf("role", "caller") + `"},"Action":"sts:AssumeRole"}]}`
+				return []Identity{caller(t, allow([]string{"sts:AssumeRole"}, "*", ""), ""), adminRole(t, trust)}
+			},
+		},
+		{
+			name: "assume role: a condition of the trust guards it",
+			ids: func(t *testing.T) []Identity {
+				trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}`
+				return []Identity{caller(t, allow([]string{"sts:AssumeRole"}, "*", ""), ""), adminRole(t, trust)}
+			},
+			want: []string{"caller>admin sts:AssumeRole conditional"},
 		},
 		{
 			name: "assume role: resource scope excludes the role",
