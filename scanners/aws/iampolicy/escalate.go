@@ -14,7 +14,9 @@ type Allowance struct {
 	// Conditional is set when a condition guards the access: the Allow's
 	// own conditions, or a Deny that applies under conditions.
 	Conditional bool
-	Conditions  []Condition
+	// Conditions are those conditions: the Allow's, then those under
+	// which a Deny refuses it.
+	Conditions []Condition
 }
 
 // Allowances lists every way the grants allow action on resource, one per
@@ -50,6 +52,7 @@ func Allowances(grants []Grant, action, resource string) []Allowance {
 				break
 			}
 			a.Conditional = true
+			a.Conditions = append(a.Conditions, ex.Conditions...)
 		}
 		if !refused {
 			out = append(out, a)

@@ -175,6 +175,14 @@ func TestEscalations(t *testing.T) {
 			want: []string{"caller>admin iam:PassRole+lambda:CreateFunction+lambda:InvokeFunction"},
 		},
 		{
+			name: "pass role: a conditional Deny guards it",
+			ids: func(t *testing.T) []Identity {
+				deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:PassRole","Resource":"*","Condition":{"Bool":{"aws:ViaAWSService":"false"}}}]}`
+				return []Identity{caller(t, passIf(`{"StringEquals":{"iam:PassedToService":"lambda.amazonaws.com"}}`), "", deny), adminRole(t, service("lambda.amazonaws.com"))}
+			},
+			want: []string{"caller>admin iam:PassRole+lambda:CreateFunction+lambda:InvokeFunction conditional"},
+		},
+		{
 			name: "pass role: no way to run the function",
 			ids: func(t *testing.T) []Identity {
 				return []Identity{caller(t, pass("lambda:CreateFunction"), ""), adminRole(t, service("lambda.amazonaws.com"))}
