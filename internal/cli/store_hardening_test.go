@@ -262,7 +262,7 @@ func TestReaderWithoutAWritableDirectory(t *testing.T) {
 	}{
 		{[]string{"inventory", "list", "--kind", "agent"}, "bedrock"},
 		{[]string{"inventory", "show", "bedrock-agent-admin"}, "can_access"},
-		{[]string{"query", "SELECT count(*) AS n FROM nodes WHERE kind = 'agent'"}, "8"},
+		{[]string{"query", "SELECT count(*) AS n FROM nodes WHERE kind = 'agent'"}, "10"},
 	} {
 		out, errOut, err := asNobody(c.args...)
 		if err != nil || !strings.Contains(out, c.want) {

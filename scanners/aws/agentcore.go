@@ -95,6 +95,8 @@ func (rs *regionScan) provider(ctx context.Context, arn, name string, created, u
 		// The stored secret is replaced by an update: its age is the update's.
 		attrs["secret_age_days"] = ageDays(now, updated)
 	}
+	secret, _ := attrs["secret_arn"].(string)
+	rs.esc.provider(escProvider{arn: arn, secret: secret, oauth2: attrs[inventory.AttrType] == "agentcore_oauth2_provider"})
 	return rs.scope.Node(ctx, inventory.Node{ID: arn, Kind: inventory.KindCredential, Name: name, Created: created, Attrs: attrs})
 }
 

@@ -668,8 +668,8 @@ func TestEndpointWithoutAgentServices(t *testing.T) {
 		t.Fatalf("scan errors: %+v", errs)
 	}
 	scopes, _ := res.store.CompletedScopes(context.Background(), res.scanID)
-	if len(scopes) != 2 || scopes[0].Name != inventory.GlobalScope || scopes[1].Name != awsscan.ServiceCredentialsScope {
-		t.Errorf("completed scopes = %v, want IAM's only: %s and %s", scopes, inventory.GlobalScope, awsscan.ServiceCredentialsScope)
+	if len(scopes) != 3 || scopes[0].Name != inventory.GlobalScope || scopes[1].Name != awsscan.EscalationScope || scopes[2].Name != awsscan.ServiceCredentialsScope {
+		t.Errorf("completed scopes = %v, want IAM's only: %s, %s and %s", scopes, inventory.GlobalScope, awsscan.EscalationScope, awsscan.ServiceCredentialsScope)
 	}
 	checkEstate(t, e, readGraph(t, res.store))
 }

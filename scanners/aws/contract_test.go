@@ -187,13 +187,17 @@ func TestContractAccessDenied(t *testing.T) {
 	}
 	errs, _ := res.store.ScanErrors(context.Background(), res.scanID)
 	const envelope = "AccessDenied: User: arn:aws:iam::123456789012:user/Bob is not authorized"
-	if len(errs) != 2 || errs[0].Tenant != "123456789012" || errs[0].Scope != inventory.GlobalScope || !strings.HasPrefix(errs[0].Message, envelope) {
+	if len(errs) != 3 || errs[0].Tenant != "123456789012" || errs[0].Scope != inventory.GlobalScope || !strings.HasPrefix(errs[0].Message, envelope) {
 		t.Fatalf("scan errors = %+v, want the AccessDenied envelope's code and message, then the service credentials' scope's", errs)
 	}
 	// The service-specific credentials belong to the users GAAD did not
 	// return: their scope says so, with the same class and envelope.
 	if se := errs[1]; se.Scope != awsscan.ServiceCredentialsScope || se.Class != "denied" || !strings.HasPrefix(se.Message, "the account's users could not be read") || !strings.Contains(se.Message, envelope) {
 		t.Errorf("service credentials' error = %+v", se)
+	}
+	// So do the escalation paths, worked out from the same identities.
+	if se := errs[2]; se.Scope != awsscan.EscalationScope || se.Class != "denied" || !strings.HasPrefix(se.Message, "the account's IAM could not be read") || !strings.Contains(se.Message, envelope) {
+		t.Errorf("escalation paths' error = %+v", se)
 	}
 	if scopes, _ := res.store.CompletedScopes(context.Background(), res.scanID); len(scopes) != 0 {
 		t.Errorf("completed scopes = %v after AccessDenied", scopes)

@@ -44,10 +44,16 @@ type iamScan struct {
 	// the scope's calls all succeeded, and the scope still completes.
 	problems []problem
 
+	// esc collects what the account's escalation analysis needs.
+	esc *escalationInputs
+
 	// detailsRead is set once every page of details was read; detailsErr
 	// is why they could not be.
 	detailsRead bool
 	detailsErr  error
+	// entitiesDone is set once every identity was written (and recorded
+	// in esc).
+	entitiesDone bool
 }
 
 type problem struct {
@@ -66,7 +72,9 @@ func newIAMScan(s *Scanner, c clients, w inventory.Writer, account, caller strin
 // which belong to the users it read. Provider failures are recorded; only
 // a store failure is returned.
 func (is *iamScan) run(ctx context.Context) error {
-	if err := is.scope.Run(ctx, is.fetchDetails, is.index, is.entities, is.accessKeys, is.recordProblems); err != nil {
+	err := is.scope.Run(ctx, is.fetchDetails, is.index, is.entities, is.accessKeys, is.recordProblems)
+	is.esc.iamDone(is.entitiesDone, is.detailsErr)
+	if err != nil {
 		return err
 	}
 	return is.creds.Run(ctx, is.serviceCredentials)
@@ -163,6 +171,7 @@ func (is *iamScan) entities(ctx context.Context) error {
 			return err
 		}
 	}
+	is.entitiesDone = ctx.Err() == nil
 	return nil
 }
 
@@ -275,8 +284,44 @@ func (is *iamScan) group(ctx context.Context, g types.GroupDetail) error {
 	if len(policies) > 0 {
 		attrs["policies"] = policies
 	}
-	return is.node(ctx, inventory.Node{ID: deref(g.Arn), Kind: inventory.KindIdentity, Provider: ProviderName, Tenant: is.account,
-		Name: deref(g.GroupName), Created: deref(g.CreateDate), Attrs: attrs})
+	if err := is.node(ctx, inventory.Node{ID: deref(g.Arn), Kind: inventory.KindIdentity, Provider: ProviderName, Tenant: is.account,
+		Name: deref(g.GroupName), Created: deref(g.CreateDate), Attrs: attrs}); err != nil {
+		return err
+	}
+	// The escalation analysis needs what the group's own policies grant:
+	// a member who may change them, or add itself, gains it.
+	// Unreadable documents are recorded where the members' access is.
+	var sources []iampolicy.Source
+	unknown := false
+	for _, p := range g.GroupPolicyList {
+		doc, err := iampolicy.Decode(deref(p.PolicyDocument))
+		if err != nil {
+			unknown = true
+			continue
+		}
+		sources = append(sources, iampolicy.Source{Name: "inline:" + deref(p.PolicyName), Document: doc})
+	}
+	for _, a := range g.AttachedManagedPolicies {
+		doc, ok := is.policies[deref(a.PolicyArn)]
+		if !ok {
+			unknown = true
+			continue
+		}
+		sources = append(sources, iampolicy.Source{Name: deref(a.PolicyArn), Document: doc})
+	}
+	grants := iampolicy.Evaluate(iampolicy.Policies{Identity: sources})
+	is.esc.identity(iampolicy.Identity{ARN: deref(g.Arn), Kind: "group", Grants: grants, Access: iampolicy.AccessOf(grants),
+		Policies: attachedARNs(g.AttachedManagedPolicies), Unknown: unknown})
+	return nil
+}
+
+// attachedARNs are the ARNs of attached managed policies.
+func attachedARNs(attached []types.AttachedPolicy) []string {
+	var out []string
+	for _, a := range attached {
+		out = append(out, deref(a.PolicyArn))
+	}
+	return out
 }
 
 // boundary resolves an entity's permissions boundary to its document and
@@ -323,8 +368,12 @@ func (is *iamScan) role(ctx context.Context, r types.RoleDetail) error {
 	}
 	sources, fallbacks := is.inline("inline:", r.RolePolicyList, "role "+arn)
 	managed, mfb := is.managed("", r.AttachedManagedPolicies)
+	id := iampolicy.Identity{Kind: "role", Policies: attachedARNs(r.AttachedManagedPolicies)}
+	if raw := deref(r.AssumeRolePolicyDocument); raw != "" {
+		id.Trust, _ = iampolicy.Decode(raw) // an unreadable trust admits no one known
+	}
 	return is.access(ctx, iampolicy.Policies{Subject: iampolicy.Subject{ARN: arn}, Identity: append(sources, managed...), Boundary: boundary},
-		append(fallbacks, mfb...))
+		append(fallbacks, mfb...), id)
 }
 
 func (is *iamScan) user(ctx context.Context, u types.UserDetail) error {
@@ -346,6 +395,7 @@ func (is *iamScan) user(ctx context.Context, u types.UserDetail) error {
 	sources, fallbacks = append(sources, managed...), append(fallbacks, mfb...)
 	// A user's access includes its groups' policies, each named after its
 	// group (IAM User Guide, "IAM user groups").
+	var groupARNs []string
 	for _, gname := range u.GroupList {
 		prefix := "group:" + gname + "/"
 		g, ok := is.groups[gname]
@@ -358,13 +408,15 @@ func (is *iamScan) user(ctx context.Context, u types.UserDetail) error {
 		if err := is.scope.Edge(ctx, arn, inventory.EdgeMemberOf, deref(g.Arn), nil); err != nil {
 			return err
 		}
+		groupARNs = append(groupARNs, deref(g.Arn))
 		gi, gifb := is.inline(prefix+"inline:", g.GroupPolicyList, "group "+deref(g.Arn))
 		gm, gfb := is.managed(prefix, g.AttachedManagedPolicies)
 		sources = append(append(sources, gi...), gm...)
 		fallbacks = append(append(fallbacks, gifb...), gfb...)
 	}
 	subject := iampolicy.Subject{ARN: arn, UserName: deref(u.UserName)}
-	return is.access(ctx, iampolicy.Policies{Subject: subject, Identity: sources, Boundary: boundary}, fallbacks)
+	id := iampolicy.Identity{Kind: "user", Policies: attachedARNs(u.AttachedManagedPolicies), Groups: groupARNs}
+	return is.access(ctx, iampolicy.Policies{Subject: subject, Identity: sources, Boundary: boundary}, fallbacks, id)
 }
 
 func (is *iamScan) inline(prefix string, ps []types.PolicyDetail, owner string) ([]iampolicy.Source, []fallback) {
@@ -411,8 +463,13 @@ type fallback struct{ source, level, why string }
 // access writes one can_access edge per resource pattern the identity's
 // effective policies reach, with the privilege level and actions, and each
 // grant's sources, conditions, exceptions and boundary.
-func (is *iamScan) access(ctx context.Context, p iampolicy.Policies, fallbacks []fallback) error {
+//
+// It records the identity for the escalation analysis: id with its grants
+// and the level of each resource pattern it reaches.
+func (is *iamScan) access(ctx context.Context, p iampolicy.Policies, fallbacks []fallback, id iampolicy.Identity) error {
 	from := p.Subject.ARN
+	levels := map[string]string{}
+	unknown := false
 	type agg struct {
 		level  string
 		grants []map[string]any
@@ -434,6 +491,11 @@ func (is *iamScan) access(ctx context.Context, p iampolicy.Policies, fallbacks [
 		if inventory.AccessLevelRank(level) > inventory.AccessLevelRank(a.level) {
 			a.level = level
 		}
+		if level == inventory.LevelUnknown {
+			unknown = true
+		} else if inventory.AccessLevelRank(level) > inventory.AccessLevelRank(levels[resource]) {
+			levels[resource] = level
+		}
 		return nil
 	}
 	for _, fb := range fallbacks {
@@ -442,7 +504,10 @@ func (is *iamScan) access(ctx context.Context, p iampolicy.Policies, fallbacks [
 			return err
 		}
 	}
-	for _, g := range iampolicy.Evaluate(p) {
+	full := iampolicy.IdentityOf(id.Kind, p)
+	grants := full.Grants
+	id.Denies, id.Boundary = full.Denies, full.Boundary
+	for _, g := range grants {
 		grant := map[string]any{
 			"resource": g.Resource, inventory.AttrLevel: g.Level.String(), "actions": g.Actions, inventory.AttrSources: g.Sources,
 			"sensitive": g.Sensitive, inventory.AttrConditional: g.Conditional,
@@ -471,6 +536,11 @@ func (is *iamScan) access(ctx context.Context, p iampolicy.Policies, fallbacks [
 			return err
 		}
 	}
+	id.ARN, id.Grants = from, grants
+	var unread bool
+	id.Access, unread = accessLevels(levels)
+	id.Unknown = unknown || unread
+	is.esc.identity(id)
 	return nil
 }
 

@@ -333,10 +333,11 @@ func checkEstate(t *testing.T, e *lab.Estate, g graph) {
 }
 
 // accountScopes names every scope of one account scanned in regions:
-// account-wide, IAM and the users' service-specific credentials; per
-// region, each agent service and AgentCore's policy engines.
+// account-wide, IAM, the users' service-specific credentials and the
+// escalation paths; per region, each agent service and AgentCore's policy
+// engines.
 func accountScopes(regions ...string) []string {
-	out := []string{inventory.GlobalScope, awsscan.ServiceCredentialsScope}
+	out := []string{inventory.GlobalScope, awsscan.ServiceCredentialsScope, awsscan.EscalationScope}
 	for _, r := range regions {
 		out = append(out, awsscan.RegionScope(r, awsscan.ServiceBedrockAgent), awsscan.RegionScope(r, awsscan.ServiceAgentCore), awsscan.AgentCorePolicyScope(r))
 	}
@@ -462,11 +463,12 @@ func TestDeniedAccountIsRecordedAndTheOtherCompletes(t *testing.T) {
 	ctx := context.Background()
 	errs, _ := res.store.ScanErrors(ctx, res.scanID)
 	// One error per scope of the denied account: IAM, its service-specific
-	// credentials (which need IAM's users), and each agent service of the
-	// region; each stops at its first denied call.
+	// credentials and its escalation paths (which need IAM's users), and
+	// each agent service of the region; each stops at its first denied call.
 	wantScopes := map[string]string{
 		inventory.GlobalScope:                                         "iam:GetAccountAuthorizationDetails",
 		awsscan.ServiceCredentialsScope:                               "iam:GetAccountAuthorizationDetails",
+		awsscan.EscalationScope:                                       "iam:GetAccountAuthorizationDetails",
 		awsscan.RegionScope("us-east-1", awsscan.ServiceBedrockAgent): "bedrock-agent:ListAgents",
 		awsscan.RegionScope("us-east-1", awsscan.ServiceAgentCore):    "bedrock-agentcore-control:ListApiKeyCredentialProviders",
 		awsscan.AgentCorePolicyScope("us-east-1"):                     "bedrock-agentcore-control:ListPolicyEngineSummaries",

@@ -96,11 +96,22 @@ func (rs *regionScan) readFunction(ctx context.Context, ref string) (string, err
 	if err := rs.runsAs(ctx, arn, deref(out.Role), map[string]any{"via": "execution_role"}); err != nil {
 		return "", err
 	}
+	f := escFunction{arn: arn, role: deref(out.Role)}
 	if out.Environment != nil {
 		if err := rs.holdsSecrets(ctx, arn, out.Environment.Variables, keys); err != nil {
 			return "", err
 		}
+		for _, k := range inlineSecrets(out.Environment.Variables, keys) {
+			f.creds = append(f.creds, secretID(arn, k))
+		}
 	}
+	// A key id is worth reading only beside its secret half.
+	if out.Environment != nil && slices.ContainsFunc(slices.Collect(maps.Keys(out.Environment.Variables)), func(name string) bool { return keyPairSecret(name, keys) }) {
+		for _, v := range slices.Sorted(maps.Keys(keys)) {
+			f.creds = append(f.creds, AccessKeyID(keys[v]))
+		}
+	}
+	rs.esc.function(f)
 	return arn, rs.usesKeys(ctx, arn, keys)
 }
 
@@ -169,7 +180,7 @@ func cutSuffixFold(s, suffix string) (string, bool) {
 // holds_secret edge.
 func (rs *regionScan) holdsSecrets(ctx context.Context, from string, env map[string]string, keys map[string]string) error {
 	for _, k := range inlineSecrets(env, keys) {
-		id := from + "#env/" + k
+		id := secretID(from, k)
 		attrs := map[string]any{inventory.AttrType: "inline_secret", inventory.AttrStanding: true, "found_in": "environment", "env_var": k, inventory.AttrFingerprint: secrets.Fingerprint(rs.scanner.opts.FingerprintKey(), env[k])}
 		if err := rs.scope.Node(ctx, inventory.Node{ID: id, Kind: inventory.KindCredential, Name: k, Attrs: attrs}); err != nil {
 			return err
@@ -180,6 +191,10 @@ func (rs *regionScan) holdsSecrets(ctx context.Context, from string, env map[str
 	}
 	return nil
 }
+
+// secretID is the graph id of the secret held inline in variable k of
+// from's environment.
+func secretID(from, k string) string { return from + "#env/" + k }
 
 // usesKeys links from to every access key id found in its environment.
 func (rs *regionScan) usesKeys(ctx context.Context, from string, keys map[string]string) error {

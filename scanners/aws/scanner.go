@@ -230,19 +230,34 @@ func (s *Scanner) scanAccount(ctx context.Context, w inventory.Writer, a *accoun
 			}
 		}()
 	}
+	// The escalation analysis needs the account's IAM; it runs once every
+	// other scope of the account has finished.
+	var esc *escalationInputs
 	if s.cfg.scans(ServiceIAM) {
-		run(newIAMScan(s, c, w, a.id, a.caller, ours).run)
+		esc = &escalationInputs{}
+		is := newIAMScan(s, c, w, a.id, a.caller, ours)
+		is.esc = esc
+		run(is.run)
 	}
 	for _, region := range dedupe(a.regions) {
 		rc := newRegionClients(a.sdk, region)
 		for _, svc := range []string{ServiceBedrockAgent, ServiceAgentCore} {
 			if s.cfg.scans(svc) {
-				run(newRegionScan(s, rc, w, a.id, region, svc).run)
+				rs := newRegionScan(s, rc, w, a.id, region, svc)
+				rs.esc = esc
+				run(func(ctx context.Context) error {
+					err := rs.run(ctx)
+					esc.regionDone(rs.scope.Scope().Name, !rs.scope.Failed() && ctx.Err() == nil)
+					return err
+				})
 			}
 		}
 	}
 	wg.Wait()
-	return storeErr
+	if storeErr != nil || esc == nil {
+		return storeErr
+	}
+	return s.escalate(ctx, w, a.id, esc)
 }
 
 func dedupe(ss []string) []string {
@@ -283,6 +298,9 @@ type regionScan struct {
 	// engines what it found (agentcore_policy.go).
 	policy  *scope.Writer
 	engines policyEngines
+
+	// esc collects what the account's escalation analysis needs.
+	esc *escalationInputs
 }
 
 type gatewayRef struct{ arn, id, url string }

@@ -146,8 +146,8 @@ func TestServiceCredentialsDeniedFailOnlyTheirScope(t *testing.T) {
 		t.Fatalf("scan errors = %+v, want one denial of the service credentials' scope", errs)
 	}
 	scopes, _ := res.store.CompletedScopes(ctx, res.scanID)
-	if len(scopes) != 1 || scopes[0].Name != inventory.GlobalScope {
-		t.Errorf("completed scopes = %v, want IAM's", scopes)
+	if len(scopes) != 2 || scopes[0].Name != inventory.GlobalScope || scopes[1].Name != awsscan.EscalationScope {
+		t.Errorf("completed scopes = %v, want IAM's and the escalation paths'", scopes)
 	}
 	g := readGraph(t, res.store)
 	checkEstate(t, e, g)

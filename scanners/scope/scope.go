@@ -167,6 +167,15 @@ func (sw *Writer) Stopped() bool {
 	return len(sw.failures) > 0 || sw.absent || sw.interrupted
 }
 
+// Failed reports whether the scope cannot complete: a failure was
+// recorded, or the scan was interrupted. Unlike Stopped, an absent
+// service is not a failure: there was nothing to read.
+func (sw *Writer) Failed() bool {
+	sw.mu.Lock()
+	defer sw.mu.Unlock()
+	return len(sw.failures) > 0 || sw.interrupted
+}
+
 func (sw *Writer) scanError(op, msg string, class failure.Class, warning bool) inventory.ScanError {
 	return inventory.ScanError{Provider: sw.scope.Provider, Tenant: sw.scope.Tenant, Scope: sw.scope.Name, Operation: op, Message: msg,
 		Class: class.String(), Warning: warning}

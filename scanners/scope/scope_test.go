@@ -347,3 +347,26 @@ func TestRunOnTheStore(t *testing.T) {
 		t.Errorf("scan errors %+v, want the failed listing", errs)
 	}
 }
+
+// Failed is Stopped without the absent service: an absent service has
+// nothing to read, a failed scope did not read everything.
+func TestFailed(t *testing.T) {
+	tests := []struct {
+		name            string
+		do              func(sw *Writer)
+		failed, stopped bool
+	}{
+		{"nothing happened", func(*Writer) {}, false, false},
+		{"absent service", func(sw *Writer) { sw.Absent() }, false, true},
+		{"a listing failed", func(sw *Writer) { sw.Fail("list", errDenied) }, true, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sw := New(&recorder{}, testScope, explain, "op")
+			tc.do(sw)
+			if sw.Failed() != tc.failed || sw.Stopped() != tc.stopped {
+				t.Errorf("Failed() = %v, Stopped() = %v; want %v, %v", sw.Failed(), sw.Stopped(), tc.failed, tc.stopped)
+			}
+		})
+	}
+}
