@@ -66,6 +66,12 @@ const (
 	// role passed to Bedrock) instead of handing the caller its
 	// credentials; without it the step gives the target's whole access.
 	AttrLevelCap = "level_cap"
+	// AttrLevelFloor (on can_escalate edges, optional) is the least level
+	// the step gives whatever the target holds now, because the caller can
+	// write the target's permissions (iam:PutRolePolicy and the like): what
+	// the target can hold under its permissions boundary. The step gives
+	// the higher of it and the target's level, then AttrLevelCap caps it.
+	AttrLevelFloor = "level_floor"
 )
 
 // Trust classes of AttrTrust, the same for every provider.

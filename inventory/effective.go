@@ -46,13 +46,19 @@ func levelSQL(x string) string {
 }
 
 // escalationPred selects, for the node B.id reached from B.start in B.depth
-// steps (the last one capped at B.cap), the edge that ends such a path: the
-// one from the least node that is B.depth-1 uncapped steps from B.start.
-func escalationPred(start, id, depth, capExpr string) string {
+// steps (the last one capped at B.cap, with floor B.floor unless floorExpr
+// is "": any floor), the edge that ends such a path: the one from the least
+// node that is B.depth-1 uncapped steps from B.start.
+func escalationPred(start, id, depth, capExpr, floorExpr string) string {
+	floor := ""
+	if floorExpr != "" {
+		floor = `
+          AND nullif(json_extract(e.attrs, '$.` + AttrLevelFloor + `'), '') IS ` + floorExpr
+	}
 	r := strings.NewReplacer("B.start", start, "B.id", id, "B.depth", depth, "B.cap", capExpr)
 	return r.Replace(`(SELECT e.rowid FROM edges e
         WHERE e.to_id = B.id AND e.kind = '` + string(EdgeCanEscalate) + `' AND e.gone_in IS NULL
-          AND nullif(json_extract(e.attrs, '$.` + AttrLevelCap + `'), '') IS B.cap
+          AND nullif(json_extract(e.attrs, '$.` + AttrLevelCap + `'), '') IS B.cap` + floor + `
           AND EXISTS (SELECT 1 FROM walk p WHERE p.start = B.start AND p.id = e.from_id AND p.depth = B.depth - 1 AND p.cap IS NULL)
         ORDER BY e.from_id LIMIT 1)`)
 }
@@ -63,7 +69,8 @@ func escalationPred(start, id, depth, capExpr string) string {
 // the walk there (the caller does not get the target's credentials, so
 // not its further steps either) and gives at most that level. The level
 // of a node reached is the highest AttrLevel of its current can_access
-// edges; each identity keeps the highest level among the nodes it
+// edges, raised to the AttrLevelFloor of the step that reached it (the
+// caller can write its permissions) before the cap; each identity keeps the highest level among the nodes it
 // reaches, itself included, the one fewest steps away among those, and the
 // least id among those; the path to it takes, from its end backwards, the
 // edge from the least node one step nearer.
@@ -71,35 +78,37 @@ var recomputeEffective = []string{
 	`DELETE FROM effective_access WHERE provider = ?1 AND tenant = ?2`,
 	`INSERT OR REPLACE INTO effective_access (identity_id, provider, tenant, own_level, level, path)
 WITH RECURSIVE
-walk(start, id, depth, cap) AS (
-    SELECT n.id, n.id, 0, NULL
+walk(start, id, depth, cap, floor) AS (
+    SELECT n.id, n.id, 0, NULL, NULL
     FROM (SELECT DISTINCT from_id FROM edges WHERE kind = '` + string(EdgeCanEscalate) + `' AND gone_in IS NULL) s
     JOIN nodes n ON n.id = s.from_id
     WHERE n.kind = '` + string(KindIdentity) + `' AND n.provider = ?1 AND n.tenant = ?2 AND n.gone_in IS NULL
     UNION
-    SELECT w.start, e.to_id, w.depth + 1, nullif(json_extract(e.attrs, '$.` + AttrLevelCap + `'), '')
+    SELECT w.start, e.to_id, w.depth + 1, nullif(json_extract(e.attrs, '$.` + AttrLevelCap + `'), ''),
+           nullif(json_extract(e.attrs, '$.` + AttrLevelFloor + `'), '')
     FROM walk w JOIN edges e ON e.from_id = w.id AND e.kind = '` + string(EdgeCanEscalate) + `'
     WHERE w.cap IS NULL AND w.depth < ?3 AND e.gone_in IS NULL),
 own(id, rnk) AS (
     SELECT d.id, coalesce((SELECT max(` + rankSQL(`json_extract(a.attrs, '$.`+AttrLevel+`')`) + `) FROM edges a
                            WHERE a.from_id = d.id AND a.kind = '` + string(EdgeCanAccess) + `' AND a.gone_in IS NULL), 0)
     FROM (SELECT DISTINCT id FROM walk) d),
-reached(start, id, depth, cap, rnk) AS (
-    SELECT w.start, w.id, min(w.depth), w.cap,
-           CASE WHEN w.cap IS NULL THEN o.rnk ELSE min(o.rnk, ` + rankSQL("w.cap") + `) END
+reached(start, id, depth, cap, floor, rnk) AS (
+    SELECT w.start, w.id, min(w.depth), w.cap, w.floor,
+           CASE WHEN w.cap IS NULL THEN max(o.rnk, ` + rankSQL("w.floor") + `)
+                ELSE min(max(o.rnk, ` + rankSQL("w.floor") + `), ` + rankSQL("w.cap") + `) END
     FROM walk w JOIN own o ON o.id = w.id
-    GROUP BY w.start, w.id, w.cap),
-best(start, id, depth, cap, rnk) AS (
-    SELECT start, id, depth, cap, rnk FROM (
-        SELECT start, id, depth, cap, rnk,
-               row_number() OVER (PARTITION BY start ORDER BY rnk DESC, depth, id, cap IS NOT NULL, cap) AS n
+    GROUP BY w.start, w.id, w.cap, w.floor),
+best(start, id, depth, cap, floor, rnk) AS (
+    SELECT start, id, depth, cap, floor, rnk FROM (
+        SELECT start, id, depth, cap, floor, rnk,
+               row_number() OVER (PARTITION BY start ORDER BY rnk DESC, depth, id, cap IS NOT NULL, cap, floor IS NULL, floor) AS n
         FROM reached)
     WHERE n = 1),
 back(start, depth, eid) AS (
-    SELECT b.start, b.depth, ` + escalationPred("b.start", "b.id", "b.depth", "b.cap") + `
+    SELECT b.start, b.depth, ` + escalationPred("b.start", "b.id", "b.depth", "b.cap", "b.floor") + `
     FROM best b WHERE b.depth > 0
     UNION ALL
-    SELECT k.start, k.depth - 1, ` + escalationPred("k.start", "x.from_id", "k.depth - 1", "NULL") + `
+    SELECT k.start, k.depth - 1, ` + escalationPred("k.start", "x.from_id", "k.depth - 1", "NULL", "") + `
     FROM back k JOIN edges x ON x.rowid = k.eid WHERE k.depth > 1)
 SELECT b.start, ?1, ?2, ` + levelSQL("o.rnk") + `, ` + levelSQL("b.rnk") + `,
        coalesce((SELECT json_group_array(json(h.hop)) FROM (

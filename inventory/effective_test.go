@@ -28,7 +28,14 @@ func TestEffectiveAccess(t *testing.T) {
 		assume     = "sts:AssumeRole"
 		update     = "lambda:UpdateFunctionCode"
 		bedrock    = "iam:PassRole+bedrock:CreateAgent"
+		put        = "iam:PutRolePolicy"
 	)
+	// floored is e with a level floor: its caller writes the target's
+	// permissions.
+	floored := func(e inventory.Edge, floor string) inventory.Edge {
+		e.Attrs[inventory.AttrLevelFloor] = floor
+		return e
+	}
 	ids := func(xs ...string) []any {
 		var out []any
 		for _, x := range xs {
@@ -126,6 +133,31 @@ func TestEffectiveAccess(t *testing.T) {
 			it.Escalation(a, b, assume, ""), it.Escalation(a, c, assume, "")),
 		start: a,
 		want:  inventory.EffectiveAccess{Level: inventory.LevelUnknown, Path: []inventory.EscalationHop{hop(c, assume, "")}},
+	}, {
+		name: "a step with a level floor gives the floor above the target's access",
+		rows: append(ids(a, b), it.Access(a, bucket, inventory.LevelRead), it.Access(b, bucket, inventory.LevelRead),
+			floored(it.Escalation(a, b, put, ""), inventory.LevelAdmin)),
+		start: a,
+		want:  inventory.EffectiveAccess{Own: inventory.LevelRead, Level: inventory.LevelAdmin, Path: []inventory.EscalationHop{hop(b, put, "")}},
+	}, {
+		name: "a floor below the target's access gives the target's access",
+		rows: append(ids(a, b), it.Access(b, "*", inventory.LevelWrite),
+			floored(it.Escalation(a, b, put, ""), inventory.LevelRead)),
+		start: a,
+		want:  inventory.EffectiveAccess{Level: inventory.LevelWrite, Path: []inventory.EscalationHop{hop(b, put, "")}},
+	}, {
+		name: "a level cap still caps a step with a floor",
+		rows: append(ids(a, b), it.Access(b, bucket, inventory.LevelRead),
+			floored(it.Escalation(a, b, bedrock, inventory.LevelWrite), inventory.LevelAdmin)),
+		start: a,
+		want:  inventory.EffectiveAccess{Level: inventory.LevelWrite, Path: []inventory.EscalationHop{hop(b, bedrock, inventory.LevelWrite)}},
+	}, {
+		name: "steps go on past a step with a floor",
+		rows: append(ids(a, b, c), it.Access(b, bucket, inventory.LevelRead), it.Access(c, "*", inventory.LevelUnknown),
+			floored(it.Escalation(a, b, put, ""), inventory.LevelAdmin), it.Escalation(b, c, assume, "")),
+		start: a,
+		want: inventory.EffectiveAccess{Level: inventory.LevelUnknown,
+			Path: []inventory.EscalationHop{hop(b, put, ""), hop(c, assume, "")}},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
