@@ -149,7 +149,11 @@ func escalations(account string, in *escalationInputs) []escalationEdge {
 
 	var out []escalationEdge
 	for _, e := range iampolicy.Escalations(account, ids) {
-		out = append(out, escalationEdge{e.From, e.To, stepAttrs(e.Method, iampolicy.Allowance{Permissions: e.Permissions, Conditional: e.Conditional, Conditions: e.Conditions}, e.LevelCap)})
+		attrs := stepAttrs(e.Method, iampolicy.Allowance{Permissions: e.Permissions, Conditional: e.Conditional, Conditions: e.Conditions}, e.LevelCap)
+		if e.LevelFloor != iampolicy.None {
+			attrs[inventory.AttrLevelFloor] = e.LevelFloor.String()
+		}
+		out = append(out, escalationEdge{e.From, e.To, attrs})
 	}
 	byARN := map[string]*iampolicy.Identity{}
 	for i := range ids {
@@ -212,15 +216,19 @@ func escalations(account string, in *escalationInputs) []escalationEdge {
 
 // merge keeps one edge per caller and target (the graph holds one edge of a
 // kind between two nodes): the step that gives the most with the fewest
-// guards, unconditional first, then without a level cap, then by method;
+// guards, unconditional first, then without a level cap, then with a
+// level floor (a step that writes the target's permissions), then by method;
 // the methods of the others are listed on it as "other_methods".
 func merge(edges []escalationEdge) []escalationEdge {
 	rank := func(e escalationEdge) int {
 		r := 0
 		if c, _ := e.attrs[inventory.AttrConditional].(bool); c {
-			r += 2
+			r += 4
 		}
 		if _, capped := e.attrs[inventory.AttrLevelCap]; capped {
+			r += 2
+		}
+		if _, floored := e.attrs[inventory.AttrLevelFloor]; !floored {
 			r++
 		}
 		return r

@@ -2,6 +2,7 @@ package aws
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -104,5 +105,55 @@ func TestMergeKeepsTheBestStep(t *testing.T) {
 	if len(got) != 1 || got[0].attrs[inventory.AttrMethod] != "iam:UpdateAssumeRolePolicy" ||
 		!slices.Equal(got[0].attrs["other_methods"].([]string), []string{"iam:PutRolePolicy", "sts:AssumeRole"}) {
 		t.Errorf("merge = %+v", got)
+	}
+}
+
+// A step that writes the target's permissions gives at least its floor:
+// among unconditional, uncapped steps it wins, and the edge keeps the
+// floor; a conditional one still loses to an unconditional step.
+func TestMergePrefersAStepWithAFloor(t *testing.T) {
+	e := func(method string, conditional bool, floor string) escalationEdge {
+		attrs := map[string]any{inventory.AttrMethod: method, inventory.AttrConditional: conditional}
+		if floor != "" {
+			attrs[inventory.AttrLevelFloor] = floor
+		}
+		return escalationEdge{"a", "b", attrs}
+	}
+	tests := []struct {
+		name      string
+		edges     []escalationEdge
+		method    string
+		wantFloor any
+	}{
+		{"unconditional steps: the floor wins", []escalationEdge{e("sts:AssumeRole", false, ""), e("iam:PutRolePolicy", false, "admin")}, "iam:PutRolePolicy", "admin"},
+		{"a conditional floor loses", []escalationEdge{e("sts:AssumeRole", false, ""), e("iam:PutRolePolicy", true, "admin")}, "sts:AssumeRole", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := merge(tc.edges)
+			if len(got) != 1 || got[0].attrs[inventory.AttrMethod] != tc.method || got[0].attrs[inventory.AttrLevelFloor] != tc.wantFloor {
+				t.Errorf("merge = %+v, want %s with floor %v", got, tc.method, tc.wantFloor)
+			}
+		})
+	}
+}
+
+// escalations writes the floor of a step that writes the target's
+// permissions as level_floor, and none on other steps.
+func TestEscalationsWriteTheLevelFloor(t *testing.T) {
+	in := &escalationInputs{iamRead: true}
+	in.identity(escRole(t, "caller", stmt("Allow", "iam:PutRolePolicy", "arn:aws:iam::"+escAccount+":role/app", ""),
+		stmt("Allow", "iam:CreateAccessKey", "arn:aws:iam::"+escAccount+":user/*", "")))
+	in.identity(escRole(t, "app", stmt("Allow", "s3:GetObject", "*", "")))
+	user := escRole(t, "ops", stmt("Allow", "s3:GetObject", "*", ""))
+	user.ARN, user.Kind = "arn:aws:iam::"+escAccount+":user/ops", "user"
+	in.identity(user)
+	got := map[string]any{}
+	for _, e := range escalations(escAccount, in) {
+		got[e.attrs[inventory.AttrMethod].(string)] = e.attrs[inventory.AttrLevelFloor]
+	}
+	want := map[string]any{"iam:PutRolePolicy": "admin", "iam:CreateAccessKey": nil}
+	if !maps.Equal(got, want) {
+		t.Errorf("floors by method = %v, want %v", got, want)
 	}
 }

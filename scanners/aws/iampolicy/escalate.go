@@ -235,6 +235,36 @@ type Escalation struct {
 	// LevelCap, when not None, is the most the step gives: the service the
 	// role is passed to acts with it only on the caller's behalf.
 	LevelCap Level
+	// LevelFloor, when not None, is the least the step gives whatever the
+	// target holds now: the caller can write the target's permissions, up
+	// to what the target's boundary lets it hold (the caller's own
+	// boundary for a group it belongs to).
+	LevelFloor Level
+}
+
+// writeMethods write the permissions of their target: a step taken by one
+// gives what the target can hold under its boundary (LevelFloor).
+// iam:UpdateAssumeRolePolicy is not one: it lets the caller assume the
+// role as it is.
+var writeMethods = []string{"iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutUserPolicy", "iam:AttachUserPolicy",
+	"iam:PutGroupPolicy", "iam:AttachGroupPolicy", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"}
+
+// allowAll is the policy a caller who writes a target's permissions can
+// give it.
+var allowAll = &Document{Version: "2012-10-17", Statements: []Statement{{Effect: Allow, Actions: []string{"*"}, Resources: []string{"*"}}}}
+
+// Holdable is the highest level an identity with permissions boundary b
+// (nil for none) can be given: Admin without one, else the level of an
+// Allow of everything evaluated under b.
+func Holdable(b *Document) Level {
+	if b == nil {
+		return Admin
+	}
+	l := None
+	for _, g := range Evaluate(Policies{Identity: []Source{{Name: "all", Document: allowAll}}, Boundary: &Source{Name: "boundary", Document: b}}) {
+		l = max(l, g.Level)
+	}
+	return l
 }
 
 // passMethod is a service action that uses a role passed to it.
@@ -285,7 +315,9 @@ func escalationActions() []string {
 
 // Escalations lists the steps by which each identity can act as another of
 // the same account, except to one whose access is a subset of its own (at
-// the granularity of resource pattern and level). Each method applies only
+// the granularity of resource pattern and level) by a step that gives no
+// more than that: a step that writes the target's permissions (LevelFloor)
+// is kept when the caller holds less than its floor on "*". Each method applies only
 // when the target's side admits it too (IAM User Guide, "Policy evaluation
 // logic" and "Cross-account policy evaluation logic"):
 //
@@ -320,6 +352,11 @@ func Escalations(account string, ids []Identity) []Escalation {
 			}
 		}
 	}
+	// holdable is what each identity can be given under its boundary.
+	holdable := make([]Level, len(ids))
+	for i := range ids {
+		holdable[i] = Holdable(ids[i].Boundary)
+	}
 	var out []Escalation
 	for i := range ids {
 		c := &ids[i]
@@ -327,16 +364,29 @@ func Escalations(account string, ids []Identity) []Escalation {
 			continue
 		}
 		cc := newCallerContext(c)
+		writes := slices.ContainsFunc(writeMethods, func(m string) bool { _, ok := cc.allows(m, ""); return ok })
 		for j := range ids {
 			t := &ids[j]
-			// A target held in full is reached by no step: the capped
-			// steps give less still.
-			if t.ARN == c.ARN || t.SubsetOf(c, None) {
+			// A target held in full, that a step writing its permissions
+			// could give no more than the caller holds on "*", is reached
+			// by no step: the capped steps give less still.
+			floor := None
+			switch {
+			case !writes:
+			case t.Kind == "group":
+				floor = holdable[i] // its policies reach the caller under the caller's boundary
+			default:
+				floor = holdable[j]
+			}
+			if t.ARN == c.ARN || (t.SubsetOf(c, None) && c.Access["*"] >= floor) {
 				continue
 			}
 			steps := steps(account, cc, t, trust[j])
 			for _, s := range steps {
-				if t.SubsetOf(c, s.LevelCap) {
+				if slices.Contains(writeMethods, s.Method) {
+					s.LevelFloor = floor
+				}
+				if t.SubsetOf(c, s.LevelCap) && c.Access["*"] >= min(s.LevelFloor, capOr(s.LevelCap)) {
 					continue
 				}
 				out = append(out, s)
@@ -373,6 +423,14 @@ func (t *Identity) SubsetOf(c *Identity, limit Level) bool {
 		}
 	}
 	return true
+}
+
+// capOr is cap, or Admin (no cap) when it is None.
+func capOr(cap Level) Level {
+	if cap == None {
+		return Admin
+	}
+	return cap
 }
 
 // roleTrust is a role's trust policy, read once.

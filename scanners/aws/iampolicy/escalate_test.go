@@ -70,7 +70,7 @@ func TestEscalations(t *testing.T) {
 	tests := []struct {
 		name  string
 		ids   func(t *testing.T) []Identity
-		want  []string // "from>to method" with " conditional" or " cap=read"
+		want  []string // "from>to method" with " conditional", " cap=read" or " floor=admin"
 		check func(t *testing.T, got []Escalation)
 	}{
 		{
@@ -200,7 +200,46 @@ func TestEscalations(t *testing.T) {
 			ids: func(t *testing.T) []Identity {
 				return []Identity{caller(t, allow([]string{"iam:PutRolePolicy"}, arnOf("role", "admin"), ""), ""), adminRole(t, service("ec2.amazonaws.com"))}
 			},
-			want: []string{"caller>admin iam:PutRolePolicy"},
+			want: []string{"caller>admin iam:PutRolePolicy floor=admin"},
+		},
+		{
+			name: "put role policy on a low-privilege role gives admin, though its access is a subset",
+			ids: func(t *testing.T) []Identity {
+				return []Identity{caller(t, allow([]string{"iam:PutRolePolicy"}, arnOf("role", "app"), ""), "", allow([]string{"s3:GetObject"}, "*", "")),
+					ident(t, "role", "app", service("ec2.amazonaws.com"), "", allow([]string{"s3:GetObject"}, "*", ""))}
+			},
+			want: []string{"caller>app iam:PutRolePolicy floor=admin"},
+		},
+		{
+			name: "put role policy on a role with a read-only boundary gives read",
+			ids: func(t *testing.T) []Identity {
+				return []Identity{caller(t, allow([]string{"iam:PutRolePolicy"}, arnOf("role", "app"), ""), ""),
+					ident(t, "role", "app", service("ec2.amazonaws.com"), allow([]string{"s3:Get*"}, "*", ""), allow([]string{"s3:GetObject"}, "*", ""))}
+			},
+			want: []string{"caller>app iam:PutRolePolicy floor=read"},
+		},
+		{
+			name: "put role policy on a role with a read-only boundary: no edge from a caller reading everything",
+			ids: func(t *testing.T) []Identity {
+				return []Identity{caller(t, allow([]string{"iam:PutRolePolicy"}, arnOf("role", "app"), ""), "", allow([]string{"s3:Get*"}, "*", "")),
+					ident(t, "role", "app", service("ec2.amazonaws.com"), allow([]string{"s3:Get*"}, "*", ""), allow([]string{"s3:GetObject"}, "*", ""))}
+			},
+		},
+		{
+			name: "attach user policy on a user with a write boundary gives write",
+			ids: func(t *testing.T) []Identity {
+				return []Identity{caller(t, allow([]string{"iam:AttachUserPolicy"}, arnOf("user", "ops"), ""), ""),
+					ident(t, "user", "ops", "", allow([]string{"s3:*"}, "*", ""), allow([]string{"s3:GetObject"}, "*", ""))}
+			},
+			want: []string{"caller>ops iam:AttachUserPolicy floor=write"},
+		},
+		{
+			name: "update assume role policy gives the role as it is",
+			ids: func(t *testing.T) []Identity {
+				return []Identity{caller(t, allow([]string{"iam:UpdateAssumeRolePolicy"}, arnOf("role", "app"), ""), ""),
+					ident(t, "role", "app", service("ec2.amazonaws.com"), "", allow([]string{"s3:GetObject"}, "*", ""))}
+			},
+			want: []string{"caller>app iam:UpdateAssumeRolePolicy"},
 		},
 		{
 			name: "put role policy: resource scope excludes the target",
@@ -230,7 +269,7 @@ func TestEscalations(t *testing.T) {
 				target.Policies = []string{p, "arn:aws:iam::aws:policy/ReadOnlyAccess"}
 				return []Identity{caller(t, allow([]string{"iam:CreatePolicyVersion"}, p, ""), ""), target}
 			},
-			want: []string{"caller>app iam:CreatePolicyVersion"},
+			want: []string{"caller>app iam:CreatePolicyVersion floor=admin"},
 		},
 		{
 			name: "group policy only on a group the caller belongs to",
@@ -239,7 +278,7 @@ func TestEscalations(t *testing.T) {
 				u.Groups = []string{arnOf("group", "devs")}
 				return []Identity{u, ident(t, "group", "devs", "", "", allow([]string{"s3:GetObject"}, "*", "")), ident(t, "group", "admins", "", "", adminPolicy)}
 			},
-			want: []string{"dev>devs iam:PutGroupPolicy"},
+			want: []string{"dev>devs iam:PutGroupPolicy floor=admin"},
 		},
 		{
 			name: "no edge to a target whose access is a subset",
@@ -275,6 +314,9 @@ func TestEscalations(t *testing.T) {
 				}
 				if e.LevelCap != None {
 					l += " cap=" + e.LevelCap.String()
+				}
+				if e.LevelFloor != None {
+					l += " floor=" + e.LevelFloor.String()
 				}
 				if len(e.Permissions) == 0 {
 					t.Errorf("%s: no permissions recorded", l)
