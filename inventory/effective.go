@@ -22,6 +22,9 @@ type EscalationHop struct {
 	// LevelCap is the step's AttrLevelCap: the target acts only on the
 	// caller's behalf and gives at most this level. "" for its whole access.
 	LevelCap string `json:"level_cap,omitempty"`
+	// LevelFloor is the step's AttrLevelFloor: the caller writes the
+	// target's permissions and gets at least this level. "" for none.
+	LevelFloor string `json:"level_floor,omitempty"`
 }
 
 // EffectiveAccess is what an identity can become: the highest level it
@@ -112,10 +115,9 @@ back(start, depth, eid) AS (
     FROM back k JOIN edges x ON x.rowid = k.eid WHERE k.depth > 1)
 SELECT b.start, ?1, ?2, ` + levelSQL("o.rnk") + `, ` + levelSQL("b.rnk") + `,
        coalesce((SELECT json_group_array(json(h.hop)) FROM (
-           SELECT CASE WHEN json_extract(x.attrs, '$.` + AttrLevelCap + `') IS NULL
-                       THEN json_object('id', x.to_id, 'edge', x.kind, 'method', json_extract(x.attrs, '$.` + AttrMethod + `'))
-                       ELSE json_object('id', x.to_id, 'edge', x.kind, 'method', json_extract(x.attrs, '$.` + AttrMethod + `'),
-                                        'level_cap', json_extract(x.attrs, '$.` + AttrLevelCap + `')) END AS hop
+           SELECT json_object('id', x.to_id, 'edge', x.kind, 'method', json_extract(x.attrs, '$.` + AttrMethod + `'),
+                              'level_cap', json_extract(x.attrs, '$.` + AttrLevelCap + `'),
+                              'level_floor', json_extract(x.attrs, '$.` + AttrLevelFloor + `')) AS hop
            FROM back k JOIN edges x ON x.rowid = k.eid
            WHERE k.start = b.start ORDER BY k.depth) h), '[]')
 FROM best b JOIN own o ON o.id = b.start`,

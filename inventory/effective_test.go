@@ -36,6 +36,10 @@ func TestEffectiveAccess(t *testing.T) {
 		e.Attrs[inventory.AttrLevelFloor] = floor
 		return e
 	}
+	floorHop := func(h inventory.EscalationHop, floor string) inventory.EscalationHop {
+		h.LevelFloor = floor
+		return h
+	}
 	ids := func(xs ...string) []any {
 		var out []any
 		for _, x := range xs {
@@ -138,26 +142,26 @@ func TestEffectiveAccess(t *testing.T) {
 		rows: append(ids(a, b), it.Access(a, bucket, inventory.LevelRead), it.Access(b, bucket, inventory.LevelRead),
 			floored(it.Escalation(a, b, put, ""), inventory.LevelAdmin)),
 		start: a,
-		want:  inventory.EffectiveAccess{Own: inventory.LevelRead, Level: inventory.LevelAdmin, Path: []inventory.EscalationHop{hop(b, put, "")}},
+		want:  inventory.EffectiveAccess{Own: inventory.LevelRead, Level: inventory.LevelAdmin, Path: []inventory.EscalationHop{floorHop(hop(b, put, ""), inventory.LevelAdmin)}},
 	}, {
 		name: "a floor below the target's access gives the target's access",
 		rows: append(ids(a, b), it.Access(b, "*", inventory.LevelWrite),
 			floored(it.Escalation(a, b, put, ""), inventory.LevelRead)),
 		start: a,
-		want:  inventory.EffectiveAccess{Level: inventory.LevelWrite, Path: []inventory.EscalationHop{hop(b, put, "")}},
+		want:  inventory.EffectiveAccess{Level: inventory.LevelWrite, Path: []inventory.EscalationHop{floorHop(hop(b, put, ""), inventory.LevelRead)}},
 	}, {
 		name: "a level cap still caps a step with a floor",
 		rows: append(ids(a, b), it.Access(b, bucket, inventory.LevelRead),
 			floored(it.Escalation(a, b, bedrock, inventory.LevelWrite), inventory.LevelAdmin)),
 		start: a,
-		want:  inventory.EffectiveAccess{Level: inventory.LevelWrite, Path: []inventory.EscalationHop{hop(b, bedrock, inventory.LevelWrite)}},
+		want:  inventory.EffectiveAccess{Level: inventory.LevelWrite, Path: []inventory.EscalationHop{floorHop(hop(b, bedrock, inventory.LevelWrite), inventory.LevelAdmin)}},
 	}, {
 		name: "steps go on past a step with a floor",
 		rows: append(ids(a, b, c), it.Access(b, bucket, inventory.LevelRead), it.Access(c, "*", inventory.LevelUnknown),
 			floored(it.Escalation(a, b, put, ""), inventory.LevelAdmin), it.Escalation(b, c, assume, "")),
 		start: a,
 		want: inventory.EffectiveAccess{Level: inventory.LevelUnknown,
-			Path: []inventory.EscalationHop{hop(b, put, ""), hop(c, assume, "")}},
+			Path: []inventory.EscalationHop{floorHop(hop(b, put, ""), inventory.LevelAdmin), hop(c, assume, "")}},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

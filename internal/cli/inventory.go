@@ -370,6 +370,9 @@ func showNode(ctx context.Context, store *inventory.Store, o *ShowOptions) error
 			fmt.Fprintf(w, "  %s: %s (own: %s)\n", e.ID, e.Level, own)
 			for i, h := range e.Path {
 				line := fmt.Sprintf("    %d. %s → %s by %s", i+1, h.Edge, h.ID, h.Method)
+				if h.LevelFloor != "" {
+					line += " (gives at least " + h.LevelFloor + ")"
+				}
 				if h.LevelCap != "" {
 					line += " (gives at most " + h.LevelCap + ")"
 				}
@@ -539,6 +542,9 @@ func edgeDetail(e inventory.EdgeRecord) string {
 	}
 	if c, ok := e.Attrs[inventory.AttrLevelCap]; ok {
 		parts = append(parts, fmt.Sprintf("%s=%v", inventory.AttrLevelCap, c))
+	}
+	if f, ok := e.Attrs[inventory.AttrLevelFloor]; ok {
+		parts = append(parts, fmt.Sprintf("%s=%v", inventory.AttrLevelFloor, f))
 	}
 	if t, ok := e.Attrs[inventory.AttrTrust]; ok {
 		parts = append(parts, fmt.Sprintf("%s=%v", inventory.AttrTrust, t))
