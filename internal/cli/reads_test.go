@@ -58,20 +58,7 @@ func TestReadsDoNotGrowWithTheEstate(t *testing.T) {
 	sizes := []int{10, 100}
 	counts := map[string][]int64{}
 	for _, agents := range sizes {
-		path := filepath.Join(t.TempDir(), "aam.db")
-		w, err := inventory.Open(ctx, path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := inventorytest.WriteEstate(ctx, w, agents); err != nil {
-			t.Fatal(err)
-		}
-		w.Close()
-		s, err := inventory.OpenReadOnly(ctx, path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
+		s, path := writtenStore(t, func(w *inventory.Store) error { return inventorytest.WriteEstate(ctx, w, agents) })
 		for _, r := range reads {
 			before := s.Statements()
 			stop := inventorytest.Record(s)
@@ -136,4 +123,25 @@ func TestDemoReachIsTheBreadthFirstWalk(t *testing.T) {
 	if agentsReaching < 8 {
 		t.Errorf("%d of the demo's agents reach anything, want all 8", agentsReaching)
 	}
+}
+
+// writtenStore writes a new database with write and opens it read-only, as
+// the commands read it; the store closes with the test.
+func writtenStore(t *testing.T, write func(*inventory.Store) error) (*inventory.Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "aam.db")
+	w, err := inventory.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := write(w); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	s, err := inventory.OpenReadOnly(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, path
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -46,21 +45,8 @@ func TestShowByNameOfSeveralNodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "aam.db")
-			w, err := inventory.Open(ctx, path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := inventorytest.WriteEstate(ctx, w, tt.agents); err != nil {
-				t.Fatal(err)
-			}
-			w.Close()
-			s, err := inventory.OpenReadOnly(ctx, path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			err = cli.ShowNode(ctx, s, tt.term, "table", io.Discard)
+			s, _ := writtenStore(t, func(w *inventory.Store) error { return inventorytest.WriteEstate(ctx, w, tt.agents) })
+			err := cli.ShowNode(ctx, s, tt.term, "table", io.Discard)
 			if err == nil {
 				t.Fatalf("show %s showed a node", tt.term)
 			}
@@ -105,20 +91,7 @@ func TestShowEscalation(t *testing.T) {
 		inventorytest.Escalation(role, secret, "secretsmanager:GetSecretValue", ""),
 		inventorytest.Escalation(role, kbRole, "iam:PassRole+bedrock:CreateKnowledgeBase", inventory.LevelRead),
 		inventorytest.Escalation(kbRole, kbCreds, "secretsmanager:GetSecretValue", ""))
-	path := filepath.Join(t.TempDir(), "aam.db")
-	w, err := inventory.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := inventorytest.WriteScan(ctx, w, g); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-	s, err := inventory.OpenReadOnly(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, _ := writtenStore(t, func(w *inventory.Store) error { return inventorytest.WriteScan(ctx, w, g) })
 
 	var out strings.Builder
 	if err := cli.ShowNode(ctx, s, agent, "json", &out); err != nil {
