@@ -32,6 +32,9 @@ type Config struct {
 	Version  int
 	Path     string
 	Sections map[string]*yaml.Node
+	// Posture is the posture section (thresholds of controls, when a scope
+	// is stale), decoded by aam posture; nil when the file has none.
+	Posture *yaml.Node
 }
 
 // Providers lists the providers the file has a section for, sorted.
@@ -130,6 +133,8 @@ func ParseConfig(path string, data []byte, reg *Registry) (*Config, error) {
 				return nil, fmt.Errorf("config %s line %d: version must be a number", path, val.Line)
 			}
 			seenVersion = true
+		case "posture":
+			cfg.Posture = val
 		default:
 			if _, err := reg.Lookup(key.Value); err != nil {
 				return nil, fmt.Errorf("config %s line %d: %v", path, key.Line, err)
@@ -143,7 +148,7 @@ func ParseConfig(path string, data []byte, reg *Registry) (*Config, error) {
 	if cfg.Version != ConfigVersion {
 		return nil, fmt.Errorf("config %s: version %d is not supported: this aam reads version %d", path, cfg.Version, ConfigVersion)
 	}
-	if len(cfg.Sections) == 0 {
+	if len(cfg.Sections) == 0 && cfg.Posture == nil {
 		return nil, fmt.Errorf("config %s: no provider section: add one of %s", path, strings.Join(reg.Names(), ", "))
 	}
 	if err := cfg.checkTenants(reg); err != nil {

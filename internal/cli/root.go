@@ -92,6 +92,8 @@ Start with the demo, which scans a built-in lab estate on loopback:
 		newScanCmd(g, nil),
 		newInventoryCmd(g),
 		newQueryCmd(g, nil),
+		newPostureCmd(g),
+		newControlsCmd(g),
 		newLabCmd(g),
 		newVersionCmd(g),
 	)

@@ -1,0 +1,314 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/aam-dev/aam/inventory"
+	"github.com/aam-dev/aam/posture"
+	"github.com/aam-dev/aam/report"
+	"github.com/aam-dev/aam/scanners"
+	"github.com/spf13/cobra"
+)
+
+// PostureOptions are the flags of aam posture.
+type PostureOptions struct {
+	*globalOptions
+	Output          string
+	Out             string
+	FailOn          string
+	AllowUnknown    bool
+	Baseline        string
+	WriteBaseline   string
+	ControlsDir     string
+	ConfigPath      string
+	At              string
+	Timeout         time.Duration
+	postureSeverity posture.Severity
+}
+
+func newPostureCmd(g *globalOptions) *cobra.Command {
+	opts := &PostureOptions{globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "posture",
+		Short: "Evaluate the controls over the inventory and report the findings",
+		Long: `Evaluate every control over the current inventory and report what they find.
+
+Each finding names its control (aam controls show ID), the node it is about,
+and a fingerprint that stays the same across scans. The findings are kept in
+the database with the scan they were evaluated on; on a database aam cannot
+write, they are reported without being kept, and the report says so.
+
+Unknown is not pass: the report states its coverage, which scopes were
+scanned completely and which are stale or failed, and an item a control could
+not judge (a detail the scan was denied) is reported as not evaluable.
+
+--fail-on SEVERITY exits 3 when a finding at or above it remains after the
+baseline, or, unless --allow-unknown, when an item at or above it could not be
+evaluated. --baseline FILE suppresses findings by fingerprint until each
+suppression's expiry date; --write-baseline FILE starts one from the current
+findings.`,
+		Example: `  aam posture
+  aam posture -o sarif --out aam.sarif --fail-on high
+  aam posture --baseline aam-baseline.yaml --fail-on medium
+  aam posture --write-baseline aam-baseline.yaml
+  aam posture --controls-dir ./controls --config aam.yaml`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			return runPosture(c.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table, json or sarif")
+	f.StringVar(&opts.Out, "out", "", "write the report to this file instead of standard output")
+	f.StringVar(&opts.FailOn, "fail-on", "", "exit 3 when a finding at or above this severity remains: critical, high, medium or low")
+	f.BoolVar(&opts.AllowUnknown, "allow-unknown", false, "with --fail-on, let items that could not be evaluated pass")
+	f.StringVar(&opts.Baseline, "baseline", "", "suppress the findings this baseline file accepts, until each expires")
+	f.StringVar(&opts.WriteBaseline, "write-baseline", "", "write a baseline accepting the current findings to this file")
+	f.StringVar(&opts.ControlsDir, "controls-dir", "", "add the controls of this folder (*.yaml) to aam's own")
+	f.StringVar(&opts.ConfigPath, "config", "", "aam.yaml, for its posture section (thresholds) and as the SARIF location")
+	f.StringVar(&opts.At, "at", "", "evaluate as of this time (RFC 3339, such as 2026-11-26T12:00:00Z) instead of now")
+	f.DurationVar(&opts.Timeout, "timeout", 10*time.Minute, "stop evaluating after this long (0: no limit)")
+	return cmd
+}
+
+// postureSettings is the posture section of aam.yaml.
+type postureSettings struct {
+	// Thresholds override controls' defaults: control id → name → value.
+	Thresholds map[string]map[string]int `yaml:"thresholds"`
+	// StaleAfterDays is when a scope's last complete scan is too old.
+	StaleAfterDays int `yaml:"stale_after_days"`
+}
+
+func runPosture(ctx context.Context, o *PostureOptions) error {
+	switch o.Output {
+	case "table", "json", "sarif":
+	default:
+		return usagef("unknown output %q: use table, json or sarif", o.Output)
+	}
+	if o.FailOn != "" {
+		sev, err := posture.ParseSeverity(o.FailOn)
+		if err != nil {
+			return usagef("--fail-on: %v", err)
+		}
+		o.postureSeverity = sev
+	} else if o.AllowUnknown {
+		return usagef("--allow-unknown only changes --fail-on: add --fail-on SEVERITY, or drop it")
+	}
+	if o.Timeout < 0 {
+		return usagef("--timeout must not be negative (got %s)", o.Timeout)
+	}
+	now := o.Now()
+	if o.At != "" {
+		t, err := time.Parse(time.RFC3339, o.At)
+		if err != nil {
+			return usagef("--at %q: give a time as RFC 3339, such as 2026-11-26T12:00:00Z", o.At)
+		}
+		now = t
+	}
+	cat, err := posture.Builtin()
+	if err != nil {
+		return err
+	}
+	if o.ControlsDir != "" {
+		if err := cat.LoadDir(o.ControlsDir); err != nil {
+			return err
+		}
+	}
+	var settings postureSettings
+	if o.ConfigPath != "" {
+		reg, err := registry()
+		if err != nil {
+			return err
+		}
+		cfg, err := scanners.LoadConfig(o.ConfigPath, reg)
+		if err != nil {
+			return err
+		}
+		if cfg.Posture != nil {
+			if err := scanners.DecodeSection(cfg.Path, "posture", cfg.Posture, &settings); err != nil {
+				return err
+			}
+		}
+		if settings.StaleAfterDays < 0 {
+			return fmt.Errorf("config %s: posture.stale_after_days must not be negative", cfg.Path)
+		}
+	}
+	var baseline *posture.Baseline
+	if o.Baseline != "" {
+		if baseline, err = posture.LoadBaseline(o.Baseline); err != nil {
+			return err
+		}
+	}
+	ectx := ctx
+	if o.Timeout > 0 {
+		var cancel context.CancelFunc
+		ectx, cancel = context.WithTimeout(ctx, o.Timeout)
+		defer cancel()
+	}
+	ev, err := evaluateStore(ectx, o.DB, cat, posture.Options{Now: now, Thresholds: settings.Thresholds,
+		StaleAfter: time.Duration(settings.StaleAfterDays) * 24 * time.Hour})
+	if err != nil {
+		switch {
+		case ctx.Err() != nil:
+			return errors.New("posture interrupted: nothing was stored")
+		case errors.Is(ectx.Err(), context.DeadlineExceeded):
+			return fmt.Errorf("posture timed out after %s: nothing was stored; raise --timeout", o.Timeout)
+		}
+		return err
+	}
+	rep := &posture.Report{Tool: "aam", Version: Version, Evaluation: ev, Triage: baseline.Apply(ev.Findings, now),
+		Gate: posture.Gate{FailOn: o.postureSeverity, AllowUnknown: o.AllowUnknown}, ConfigPath: sarifConfigPath(o.ConfigPath)}
+	rep.Gate.Decide(ev, rep.Triage.Active)
+	rep.Stored, rep.StoreNote = storeFindings(ctx, o.DB, rep)
+	if o.WriteBaseline != "" {
+		if err := writeBaselineFile(o.WriteBaseline, ev.Findings, baseline, now); err != nil {
+			return err
+		}
+	}
+	if err := writeReport(o, rep); err != nil {
+		return err
+	}
+	if !rep.Stored {
+		fmt.Fprintf(o.IO.ErrOut, "aam: findings not stored: %s\n", rep.StoreNote)
+	}
+	if o.WriteBaseline != "" {
+		fmt.Fprintf(o.IO.ErrOut, "Baseline of %d finding(s) written to %s: replace each reason with why the finding is accepted.\n", len(ev.Findings), o.WriteBaseline)
+	}
+	if rep.Gate.Failed {
+		return findingsError{fmt.Sprintf("--fail-on %s: %s", rep.Gate.FailOn, joinReasons(rep.Gate.Reasons))}
+	}
+	return nil
+}
+
+func joinReasons(r []string) string {
+	var b bytes.Buffer
+	for i, s := range r {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+// evaluateStore evaluates cat on the database at path, opened read-only:
+// the controls' SQL meets the same two locks as aam query's.
+func evaluateStore(ctx context.Context, path string, cat *posture.Catalogue, opts posture.Options) (*posture.Evaluation, error) {
+	store, err := inventory.OpenReadOnly(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	return posture.Evaluate(ctx, store, cat, opts)
+}
+
+// storeFindings keeps the report's findings in the database, and says why
+// not when it cannot write there.
+func storeFindings(ctx context.Context, path string, rep *posture.Report) (bool, string) {
+	if rep.Evaluation.ScanID == 0 {
+		return false, "the inventory has no finished scan to tie them to: run aam scan"
+	}
+	if f, err := os.OpenFile(path, os.O_RDWR, 0); err != nil {
+		return false, fmt.Sprintf("the database %s cannot be written (%v): the report is complete, nothing was kept", path, errors.Unwrap(err))
+	} else {
+		f.Close()
+	}
+	store, err := inventory.Open(ctx, path)
+	if err != nil {
+		return false, fmt.Sprintf("the database %s cannot be written: %v", path, err)
+	}
+	defer store.Close()
+	if err := posture.Save(ctx, store, rep); err != nil {
+		return false, fmt.Sprintf("storing them in %s failed, nothing was written: %v", path, err)
+	}
+	return true, ""
+}
+
+// sarifConfigPath is the config path as a repository-relative path when it
+// is one (SARIF locations are relative to the repository root, taken to be
+// the working directory).
+func sarifConfigPath(p string) string {
+	if p == "" {
+		return ""
+	}
+	if filepath.IsAbs(p) {
+		wd, err := os.Getwd()
+		if err != nil {
+			return filepath.ToSlash(p)
+		}
+		rel, err := filepath.Rel(wd, p)
+		if err != nil {
+			return filepath.ToSlash(p)
+		}
+		p = rel
+	}
+	return filepath.ToSlash(filepath.Clean(p))
+}
+
+func writeBaselineFile(path string, findings []posture.Finding, prev *posture.Baseline, now time.Time) error {
+	var buf bytes.Buffer
+	if err := posture.WriteBaseline(&buf, findings, prev, now); err != nil {
+		return err
+	}
+	return writeFileAtomic(path, buf.Bytes())
+}
+
+// writeFileAtomic writes data to path through a temporary file renamed
+// over it, so that a reader never sees half a file.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// renderer writes a report in one format.
+type renderer interface {
+	Render(w io.Writer, r *posture.Report) error
+}
+
+func writeReport(o *PostureOptions, rep *posture.Report) error {
+	var r renderer
+	switch o.Output {
+	case "json":
+		r = report.JSON{}
+	case "sarif":
+		r = report.SARIF{}
+	default:
+		r = report.Table{}
+	}
+	if o.Out == "" {
+		return r.Render(o.IO.Out, rep)
+	}
+	var buf bytes.Buffer
+	if err := r.Render(&buf, rep); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(o.Out, buf.Bytes()); err != nil {
+		return err
+	}
+	fmt.Fprintf(o.IO.ErrOut, "Report written to %s.\n", o.Out)
+	return nil
+}
