@@ -2,6 +2,7 @@ package posture
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"sort"
 	"testing"
@@ -158,3 +159,5 @@ func subjects(fs []Finding, st Status) []string {
 	sort.Strings(out)
 	return out
 }
+
+func namedArg(name string, v any) any { return sql.Named(name, v) }
