@@ -269,6 +269,12 @@ func TestReaderWithoutAWritableDirectory(t *testing.T) {
 			t.Errorf("%v as another user: %v\nstdout: %s\nstderr: %s", c.args, err, out, errOut)
 		}
 	}
+	// Posture on the read-only artefact evaluates, says it kept nothing,
+	// and leaves the file as it was.
+	out, errOut, err := asNobody("posture", "--at", "2026-11-26T12:00:00Z")
+	if err != nil || !strings.Contains(out, "AAM-003") || !strings.Contains(errOut, "findings not stored") {
+		t.Errorf("posture as another user: %v\nstdout: %s\nstderr: %s", err, out, errOut)
+	}
 	if fileHash(t, db) != before {
 		t.Error("reading changed the database file")
 	}
@@ -297,7 +303,7 @@ func TestReaderWithoutAWritableDirectory(t *testing.T) {
 	if err := os.Chown(db+"-shm", nobody, nobody); err != nil {
 		t.Fatal(err)
 	}
-	out, errOut, err := asNobody("query", "SELECT id FROM nodes WHERE id = 'only-in-the-wal'")
+	out, errOut, err = asNobody("query", "SELECT id FROM nodes WHERE id = 'only-in-the-wal'")
 	if err != nil || !strings.Contains(out, "only-in-the-wal") {
 		t.Errorf("reading through the WAL: %v\nstdout: %s\nstderr: %s", err, out, errOut)
 	}
