@@ -25,6 +25,10 @@ type estate struct {
 	edges []inventory.Edge
 	// failed scopes: recorded as errors, never completed
 	failed []inventory.ScanError
+	// gone nodes and edges: written by an earlier scan, missing from the
+	// last one, so the inventory keeps them marked gone
+	goneNodes []inventory.Node
+	goneEdges []inventory.Edge
 }
 
 func newEstate(t *testing.T) *estate { return &estate{t: t} }
@@ -56,6 +60,33 @@ func (e *estate) edge(from string, kind inventory.EdgeKind, to string, attrs map
 	return e
 }
 
+// gone moves the nodes of ids, and every edge from or to them, to an
+// earlier scan: the last scan no longer has them, so they are gone.
+func (e *estate) gone(ids ...string) *estate {
+	drop := map[string]bool{}
+	for _, id := range ids {
+		drop[id] = true
+	}
+	var nodes []inventory.Node
+	for _, n := range e.nodes {
+		if drop[n.ID] {
+			e.goneNodes = append(e.goneNodes, n)
+		} else {
+			nodes = append(nodes, n)
+		}
+	}
+	var edges []inventory.Edge
+	for _, ed := range e.edges {
+		if drop[ed.From] || drop[ed.To] {
+			e.goneEdges = append(e.goneEdges, ed)
+		} else {
+			edges = append(edges, ed)
+		}
+	}
+	e.nodes, e.edges = nodes, edges
+	return e
+}
+
 // fail records a failure of a scope that the scan does not complete.
 func (e *estate) fail(se inventory.ScanError) *estate {
 	e.failed = append(e.failed, se)
@@ -63,8 +94,9 @@ func (e *estate) fail(se inventory.ScanError) *estate {
 }
 
 // store writes the estate in one finished scan: every node and edge in the
-// scope aws/TENANT/global of its tenant, and returns the store, open
-// read-only as aam posture opens it.
+// scope aws/TENANT/global of its tenant (after an earlier scan that also
+// had the gone ones), and returns the store, open read-only as aam posture
+// opens it.
 func (e *estate) store() *inventory.Store {
 	t := e.t
 	t.Helper()
@@ -74,45 +106,11 @@ func (e *estate) store() *inventory.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc, err := s.BeginScan(ctx, inventory.ScanInfo{Providers: []string{"aws"}, Now: func() time.Time { return testNow }})
-	if err != nil {
-		t.Fatal(err)
+	if len(e.goneNodes)+len(e.goneEdges) > 0 {
+		// The earlier scan: everything, the gone items included.
+		e.scan(ctx, s, append(append([]inventory.Node(nil), e.goneNodes...), e.nodes...), append(append([]inventory.Edge(nil), e.goneEdges...), e.edges...), nil)
 	}
-	scopes := map[inventory.Scope]bool{}
-	scopeOf := func(tenant string) inventory.Scope {
-		sc := inventory.Scope{Provider: "aws", Tenant: tenant, Name: inventory.GlobalScope}
-		scopes[sc] = true
-		return sc
-	}
-	tenantOf := map[string]string{}
-	for _, n := range e.nodes {
-		tenantOf[n.ID] = n.Tenant
-		if err := sc.Node(ctx, scopeOf(n.Tenant), n); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, ed := range e.edges {
-		tenant := tenantOf[ed.From]
-		if tenant == "" {
-			tenant = "111111111111"
-		}
-		if err := sc.Edge(ctx, scopeOf(tenant), ed); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for s := range scopes {
-		if err := sc.CompleteScope(ctx, s); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, f := range e.failed {
-		if err := sc.RecordError(ctx, f); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := sc.Finish(ctx, inventory.ScanOK); err != nil {
-		t.Fatal(err)
-	}
+	e.scan(ctx, s, e.nodes, e.edges, e.failed)
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -161,3 +159,49 @@ func subjects(fs []Finding, st Status) []string {
 }
 
 func namedArg(name string, v any) any { return sql.Named(name, v) }
+
+// scan writes nodes and edges in one finished scan that completes the
+// scope of each tenant they belong to, and records failed.
+func (e *estate) scan(ctx context.Context, s *inventory.Store, nodes []inventory.Node, edges []inventory.Edge, failed []inventory.ScanError) {
+	t := e.t
+	t.Helper()
+	sc, err := s.BeginScan(ctx, inventory.ScanInfo{Providers: []string{"aws"}, Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scopes := map[inventory.Scope]bool{}
+	scopeOf := func(tenant string) inventory.Scope {
+		sc := inventory.Scope{Provider: "aws", Tenant: tenant, Name: inventory.GlobalScope}
+		scopes[sc] = true
+		return sc
+	}
+	tenantOf := map[string]string{}
+	for _, n := range nodes {
+		tenantOf[n.ID] = n.Tenant
+		if err := sc.Node(ctx, scopeOf(n.Tenant), n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, ed := range edges {
+		tenant := tenantOf[ed.From]
+		if tenant == "" {
+			tenant = "111111111111"
+		}
+		if err := sc.Edge(ctx, scopeOf(tenant), ed); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for s := range scopes {
+		if err := sc.CompleteScope(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range failed {
+		if err := sc.RecordError(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sc.Finish(ctx, inventory.ScanOK); err != nil {
+		t.Fatal(err)
+	}
+}
