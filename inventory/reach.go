@@ -131,6 +131,11 @@ func (s *Store) ReachFrom(ctx context.Context, starts []string, follow []EdgeKin
 // start, the distance and the edge; rows are ordered by start, distance
 // and node id. The walk keeps one row per start, node and distance, so its
 // size is bounded by the edges each start reaches times the depth.
+//
+// The edges that end a path are looked up from the nearer node, by the
+// edges' UNIQUE (from_id, kind, to_id), never by to_id alone: a node many
+// edges point at (an admin role a thousand agents run as) would otherwise
+// cost every walk that reaches it all of its incoming edges.
 const reachSQL = `WITH RECURSIVE
 follow(kind) AS (SELECT value FROM json_each(?2)),
 walk(start, id, depth) AS (
@@ -149,8 +154,9 @@ SELECT coalesce(n.id, v.id), coalesce(n.kind, ''), coalesce(n.provider, ''), coa
            (SELECT json_group_array(json_extract(a.attrs, ?6)) FROM edges a
             WHERE a.from_id = v.id AND a.kind = ?5 AND a.gone_in IS NULL)) END
 FROM dist v
-JOIN edges e ON e.to_id = v.id AND e.kind IN (SELECT kind FROM follow) AND e.gone_in IS NULL
-JOIN dist u ON u.start = v.start AND u.id = e.from_id AND u.depth = v.depth - 1
+JOIN dist u ON u.start = v.start AND u.depth = v.depth - 1
+JOIN edges e INDEXED BY sqlite_autoindex_edges_1
+    ON e.from_id = u.id AND e.kind IN (SELECT kind FROM follow) AND e.to_id = v.id AND e.gone_in IS NULL
 LEFT JOIN nodes n ON n.id = v.id
 WHERE v.depth > 0
 ORDER BY v.start, v.depth, v.id`

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -56,6 +57,22 @@ func BenchmarkEvaluateMillion(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	if only := os.Getenv("AAM_POSTURE_BENCH_CONTROLS"); only != "" {
+		// One control at a time, timed as it goes (AAM_POSTURE_BENCH_CONTROLS=all
+		// or a list of ids), to find a slow one.
+		for _, c := range cat.Controls {
+			if only != "all" && !strings.Contains(only, c.ID) {
+				continue
+			}
+			start := time.Now()
+			ev, err := Evaluate(ctx, store, &Catalogue{Controls: []*Control{c}}, Options{Now: testNow})
+			if err != nil {
+				b.Fatal(err)
+			}
+			fmt.Fprintf(os.Stderr, "%s %7d findings %8s\n", c.ID, len(ev.Findings), time.Since(start).Round(time.Millisecond))
+		}
+		return
+	}
 	runtime.GC()
 	var peak atomic.Uint64
 	stop := make(chan struct{})
@@ -91,15 +108,6 @@ func BenchmarkEvaluateMillion(b *testing.B) {
 	b.ReportMetric(float64(rows), "rows")
 	b.ReportMetric(float64(findings), "findings")
 	b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MiB")
-	// Per control, once, for the note.
-	for _, c := range cat.Controls {
-		start := time.Now()
-		ev, err := Evaluate(ctx, store, &Catalogue{Controls: []*Control{c}}, Options{Now: testNow})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Logf("%s %6d findings %8s", c.ID, len(ev.Findings), time.Since(start).Round(time.Millisecond))
-	}
 }
 
 // writeLargeEstate writes units units of an AWS-shaped estate in one
