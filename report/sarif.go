@@ -342,7 +342,9 @@ func newSARIFRun(r *posture.Report, k tenantKey, uri string) sarifRun {
 	driver := sarifDriver{Name: r.Tool, FullName: "aam (Agentic Access Management) posture", Version: r.Version,
 		InformationURI: sarifInformationURI, Rules: []sarifRule{}, Notifications: sarifNotificationKinds}
 	if m := semver.FindStringSubmatch(r.Version); m != nil {
-		driver.SemanticVersion = m[1]
+		// Without its "v", a release's version is numeric, as SARIF
+		// consumers compare it; a development build's "dev" stays as it is.
+		driver.Version, driver.SemanticVersion = m[1], m[1]
 	}
 	if driver.Name == "" {
 		driver.Name = "aam"
@@ -486,7 +488,7 @@ func (run *sarifRun) result(f posture.Finding, sup, exp *posture.Suppression, ur
 		RuleIndex: run.ruleIndex[f.ControlID],
 		Kind:      "fail",
 		Level:     sarifLevel(f.Severity),
-		Message:   sarifText{Text: fmt.Sprintf("%s %s: %s (%s)", f.SubjectKind, subject, sentence(f.Message), f.SubjectID)},
+		Message:   sarifText{Text: sentence(fmt.Sprintf("%s %s (%s): %s", f.SubjectKind, subject, f.SubjectID, f.Message))},
 		Locations: []sarifLocation{{
 			PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifactLoc{URI: uri, URIBaseID: "%SRCROOT%"}, Region: sarifRegion{StartLine: 1}},
 			LogicalLocations: []sarifLogical{{Name: subject, FullyQualifiedName: f.SubjectID, Kind: f.SubjectKind}},
@@ -505,7 +507,7 @@ func (run *sarifRun) result(f posture.Finding, sup, exp *posture.Suppression, ur
 		// Not evaluable: SARIF's "review" kind says a person must look;
 		// such a result has level none by the specification.
 		res.Kind, res.Level = "review", "none"
-		res.Message.Text = fmt.Sprintf("Not evaluable: %s %s: %s (%s)", f.SubjectKind, subject, sentence(f.Message), f.SubjectID)
+		res.Message.Text = sentence(fmt.Sprintf("not evaluable, %s %s (%s): %s", f.SubjectKind, subject, f.SubjectID, f.Message))
 	}
 	if len(f.About) > 0 {
 		res.Properties["about"] = f.About
@@ -524,12 +526,16 @@ func (run *sarifRun) result(f posture.Finding, sup, exp *posture.Suppression, ur
 }
 
 // coverageNotes are the run's tenant's gaps: failed, stale and partial
-// scopes, and the controls that could not judge everything.
+// scopes, and the controls that could not judge all of the tenant.
 func (run *sarifRun) coverageNotes(ev *posture.Evaluation, k tenantKey) []sarifNotification {
 	var out []sarifNotification
+	var failed []string
 	for _, sc := range ev.Coverage.Scopes {
 		if sc.Provider != k.provider || sc.Tenant != k.tenant {
 			continue
+		}
+		if sc.State == posture.ScopeFailed {
+			failed = append(failed, sc.Provider+"/"+sc.Tenant+"/"+sc.Scope)
 		}
 		var kind int
 		var level, text string
@@ -548,14 +554,14 @@ func (run *sarifRun) coverageNotes(ev *posture.Evaluation, k tenantKey) []sarifN
 		}
 		out = append(out, sarifNotification{Descriptor: sarifReference{ID: sarifNotificationKinds[kind].ID, Index: kind}, Level: level, Message: sarifText{Text: text}})
 	}
-	for _, o := range ev.Controls {
-		i, ok := run.ruleIndex[o.Control.ID]
-		if o.NotEvaluated == "" || !ok {
-			continue
+	// A control's gap, in this tenant's run, is this tenant's failed
+	// scopes: the control's NotEvaluated names every tenant's.
+	if len(failed) > 0 {
+		for i, rule := range run.Tool.Driver.Rules {
+			out = append(out, sarifNotification{Descriptor: sarifReference{ID: sarifNotificationKinds[notifyControlNotEvaluated].ID, Index: notifyControlNotEvaluated},
+				AssociatedRule: &sarifReference{ID: rule.ID, Index: i}, Level: "warning",
+				Message: sarifText{Text: fmt.Sprintf("Control %s did not judge the items of the failed scopes %s: unknown is not pass.", rule.ID, strings.Join(failed, ", "))}})
 		}
-		out = append(out, sarifNotification{Descriptor: sarifReference{ID: sarifNotificationKinds[notifyControlNotEvaluated].ID, Index: notifyControlNotEvaluated},
-			AssociatedRule: &sarifReference{ID: o.Control.ID, Index: i}, Level: "warning",
-			Message: sarifText{Text: fmt.Sprintf("Control %s judged part of the estate only: %s.", o.Control.ID, o.NotEvaluated)}})
 	}
 	if out == nil {
 		out = []sarifNotification{}
@@ -591,6 +597,7 @@ func sentence(s string) string {
 // validators expect.
 func pascal(s string) string {
 	var b strings.Builder
+	s = strings.NewReplacer("'", "", "’", "").Replace(s)
 	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 		switch strings.ToLower(w) {
 		case "a", "an", "the":
