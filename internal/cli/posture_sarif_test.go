@@ -63,7 +63,7 @@ func TestDemoSARIFRuns(t *testing.T) {
 	var doc struct {
 		Runs []struct {
 			AutomationDetails struct{ ID string } `json:"automationDetails"`
-			Results           []json.RawMessage  `json:"results"`
+			Results           []json.RawMessage   `json:"results"`
 		} `json:"runs"`
 	}
 	if err := json.Unmarshal(run("sarif"), &doc); err != nil {

@@ -107,7 +107,7 @@ func readLog(path string) ([]Problem, error) {
 			Tool struct {
 				Driver struct {
 					Rules []struct {
-						ID             string                       `json:"id"`
+						ID             string                           `json:"id"`
 						MessageStrings map[string]struct{ Text string } `json:"messageStrings"`
 						Default        struct {
 							Level string `json:"level"`
