@@ -151,3 +151,43 @@ func TestGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestEmptyInventory renders an evaluation of an inventory nothing was
+// scanned into: every format says so rather than looking clean.
+func TestEmptyInventory(t *testing.T) {
+	rep := emptyReport()
+	for _, tc := range []struct {
+		name string
+		r    interface {
+			Render(w io.Writer, r *posture.Report) error
+		}
+		want []string
+	}{
+		{"table", report.Table{}, []string{"No findings.", "no scope has been scanned: run aam scan", "Gate: none"}},
+		{"json", report.JSON{}, []string{`"outcome": "no_tenant"`, `"findings": []`, `"scopes": []`}},
+		{"sarif", report.SARIF{}, []string{`"id": "aam/"`, "No tenant has been scanned", `"results": []`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := tc.r.Render(&buf, rep); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tc.want {
+				if !bytes.Contains(buf.Bytes(), []byte(w)) {
+					t.Errorf("%s of an empty inventory lacks %q:\n%s", tc.name, w, buf.String())
+				}
+			}
+		})
+	}
+}
+
+// emptyReport is the report on an inventory no scan has written.
+func emptyReport() *posture.Report {
+	ctl := &posture.Control{ID: "AAM-101", Title: "Identity holds full admin", Severity: posture.SeverityCritical, Providers: []string{"aws"},
+		Rationale: "An identity allowed everything is a takeover waiting.", Remediation: "Narrow the policy."}
+	ev := &posture.Evaluation{Now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC), Findings: []posture.Finding{},
+		Controls: []*posture.ControlOutcome{{Control: ctl, NoTenant: true}}}
+	var none *posture.Baseline
+	return &posture.Report{Tool: "aam", Version: "v1.4.0", Evaluation: ev, Triage: none.Apply(nil, ev.Now),
+		StoreNote: "the inventory has no finished scan to tie them to: run aam scan"}
+}

@@ -248,6 +248,11 @@ func (s SARIF) Render(w io.Writer, r *posture.Report) error {
 		sup := sp.Suppression
 		byTenant[k] = append(byTenant[k], item{f: sp.Finding, suppressed: &sup})
 	}
+	if len(tenants) == 0 {
+		// Nothing scanned yet: one run without a tenant, so that the file
+		// still uploads and says why it is empty.
+		tenants = append(tenants, tenantKey{})
+	}
 	sort.Slice(tenants, func(i, j int) bool {
 		if tenants[i].provider != tenants[j].provider {
 			return tenants[i].provider < tenants[j].provider
@@ -322,6 +327,10 @@ func (s SARIF) Render(w io.Writer, r *posture.Report) error {
 		if len(leftOut) > 0 {
 			notes = append(notes, limitNote(fmt.Sprintf("this file holds the runs of %d tenants (GitHub accepts at most %d runs per file); left out: %s.", maxRuns, maxRuns, strings.Join(leftOut, ", "))))
 		}
+		if k == (tenantKey{}) && len(ev.Coverage.Scopes) == 0 {
+			notes = append(notes, sarifNotification{Descriptor: sarifReference{ID: sarifNotificationKinds[notifyScopeFailed].ID, Index: notifyScopeFailed},
+				Level: "error", Message: sarifText{Text: "No tenant has been scanned: the controls judged nothing. Run aam scan before aam posture."}})
+		}
 		run.Invocations[0].Notifications = append(run.coverageNotes(ev, k), notes...)
 		doc.Runs = append(doc.Runs, run)
 	}
@@ -352,7 +361,7 @@ func newSARIFRun(r *posture.Report, k tenantKey, uri string) sarifRun {
 	ev := r.Evaluation
 	return sarifRun{
 		Tool:              sarifTool{Driver: driver},
-		AutomationDetails: sarifAutomation{ID: SARIFCategory(k.provider, k.tenant), Description: sarifText{Text: fmt.Sprintf("aam posture of %s tenant %s", k.provider, k.tenant)}},
+		AutomationDetails: sarifAutomation{ID: SARIFCategory(k.provider, k.tenant), Description: sarifText{Text: runDescription(k)}},
 		OriginalURIBaseIDs: map[string]sarifArtifactLoc{
 			"%SRCROOT%": {Description: &sarifText{Text: "The repository root: the directory aam posture ran in, which the config path is relative to."}},
 		},
@@ -364,6 +373,13 @@ func newSARIFRun(r *posture.Report, k tenantKey, uri string) sarifRun {
 		}},
 		ruleIndex: map[string]int{},
 	}
+}
+
+func runDescription(k tenantKey) string {
+	if k == (tenantKey{}) {
+		return "aam posture of an inventory with no tenant scanned"
+	}
+	return fmt.Sprintf("aam posture of %s tenant %s", k.provider, k.tenant)
 }
 
 // SARIFCategory is the automationDetails.id of a tenant's run: the code

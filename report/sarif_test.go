@@ -317,4 +317,10 @@ func TestSARIFMultitool(t *testing.T) {
 		t.Fatalf("the multitool on a broken file: schema error %t, GitHub rule %t, want both: %v", schema, github, problems)
 	}
 	sarifcheck.Check(t, tool, filepath.Join("testdata", "report.sarif"), nil)
+	empty, _ := renderSARIF(t, report.SARIF{}, emptyReport())
+	file := filepath.Join(t.TempDir(), "empty.sarif")
+	if err := os.WriteFile(file, empty, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sarifcheck.Check(t, tool, file, nil)
 }

@@ -40,6 +40,10 @@ func (Table) Render(w io.Writer, r *posture.Report) error {
 		expired[e.Finding.Fingerprint] = e.Suppression
 	}
 	counts := posture.Counts(fails)
+	if len(r.Triage.Active) == 0 {
+		tw.blank()
+		tw.line("No findings.")
+	}
 	for _, sev := range severitiesDown {
 		if counts[sev] == 0 {
 			continue
