@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
+	"path"
 	"regexp"
 	"sort"
 	"strings"
@@ -204,10 +206,7 @@ type tenantKey struct{ provider, tenant string }
 func (s SARIF) Render(w io.Writer, r *posture.Report) error {
 	maxRuns, maxResults, maxRules := orDefault(s.MaxRuns, GitHubMaxRuns), orDefault(s.MaxResults, GitHubMaxResults), orDefault(s.MaxRules, GitHubMaxRules)
 	ev := r.Evaluation
-	uri := r.ConfigPath
-	if uri == "" {
-		uri = SARIFPlaceholderURI
-	}
+	uri := SARIFFileURI(r.ConfigPath)
 
 	// One run per tenant: those the coverage knows, and any a finding
 	// names, so that a tenant with nothing found still gets a run (an
@@ -380,6 +379,22 @@ func runDescription(k tenantKey) string {
 		return "aam posture of an inventory with no tenant scanned"
 	}
 	return fmt.Sprintf("aam posture of %s tenant %s", k.provider, k.tenant)
+}
+
+// SARIFFileURI is the repository-relative URI every result points at: the
+// config path, its segments escaped; or SARIFPlaceholderURI when there is
+// none, or when it is absolute or climbs out of the repository root
+// (GitHub code scanning places results in the repository only).
+func SARIFFileURI(configPath string) string {
+	p := path.Clean(strings.ReplaceAll(configPath, "\\", "/"))
+	if configPath == "" || p == "." || p == ".." || strings.HasPrefix(p, "/") || strings.HasPrefix(p, "../") || strings.Contains(strings.SplitN(p, "/", 2)[0], ":") {
+		return SARIFPlaceholderURI
+	}
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.Join(segs, "/")
 }
 
 // SARIFCategory is the automationDetails.id of a tenant's run: the code

@@ -324,3 +324,24 @@ func TestSARIFMultitool(t *testing.T) {
 	}
 	sarifcheck.Check(t, tool, file, nil)
 }
+
+// TestSARIFFileURI checks the file every result points at: relative to
+// the repository root, escaped, or the placeholder.
+func TestSARIFFileURI(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", "aam.yaml"},
+		{"aam.yaml", "aam.yaml"},
+		{"deploy/aam.yaml", "deploy/aam.yaml"},
+		{"./deploy/../aam.yaml", "aam.yaml"},
+		{"my config/aam prod.yaml", "my%20config/aam%20prod.yaml"},
+		{`deploy\aam.yaml`, "deploy/aam.yaml"},
+		{"../elsewhere/aam.yaml", report.SARIFPlaceholderURI},
+		{"/etc/aam/aam.yaml", report.SARIFPlaceholderURI},
+		{"C:/aam/aam.yaml", report.SARIFPlaceholderURI},
+		{".", report.SARIFPlaceholderURI},
+	} {
+		if got := report.SARIFFileURI(tc.in); got != tc.want {
+			t.Errorf("SARIFFileURI(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
