@@ -109,7 +109,11 @@ func reachRow(agent string, c inventory.Reached, via *inventory.Reached) row {
 		steps = append(append([]inventory.EdgeRecord(nil), via.Steps...), c.Steps...)
 	}
 	for _, s := range steps {
-		hop := string(s.Kind) + " → " + s.To
+		to := s.To
+		if s.PeerName != "" {
+			to = s.PeerName
+		}
+		hop := string(s.Kind) + " → " + to
 		if m, ok := s.Attrs[inventory.AttrMethod].(string); ok && m != "" {
 			hop += " (" + m + ")"
 		}
@@ -124,6 +128,10 @@ func reachRow(agent string, c inventory.Reached, via *inventory.Reached) row {
 	if via != nil {
 		msg = fmt.Sprintf("the agent can read the standing credential %s through %s's permissions: %s", what, via.To.Name, strings.Join(hops, ", "))
 	}
+	var ids []string
+	for _, s := range steps {
+		ids = append(ids, s.To)
+	}
 	return row{subject: agent, about: []string{c.To.ID}, status: StatusFail, message: msg,
-		evidence: map[string]any{"credential": c.To.ID, "path": hops}}
+		evidence: map[string]any{"credential": c.To.ID, "path": ids}}
 }
