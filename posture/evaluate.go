@@ -140,19 +140,33 @@ func Evaluate(ctx context.Context, inv Inventory, cat *Catalogue, o Options) (*E
 		}
 		out.NotEvaluated, out.NoTenant = cov.notEvaluated(ctl)
 		ev.Controls = append(ev.Controls, out)
-		err := evaluateControl(ctx, inv, ctl, out.Thresholds, ev.Now, func(r row) error {
-			f, err := ev.finding(ctx, inv, ctl, r)
+		var pending []row
+		flush := func() error {
+			fs, err := ev.findings(ctx, inv, ctl, pending)
 			if err != nil {
 				return err
 			}
-			if f.Status == StatusUnknown {
-				out.Unknown++
-			} else {
-				out.Failed++
+			for _, f := range fs {
+				if f.Status == StatusUnknown {
+					out.Unknown++
+				} else {
+					out.Failed++
+				}
 			}
-			ev.Findings = append(ev.Findings, f)
+			ev.Findings = append(ev.Findings, fs...)
+			pending = pending[:0]
+			return nil
+		}
+		err := evaluateControl(ctx, inv, ctl, out.Thresholds, ev.Now, func(r row) error {
+			pending = append(pending, r)
+			if len(pending) == subjectsPerLookup {
+				return flush()
+			}
 			return nil
 		})
+		if err == nil {
+			err = flush()
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("posture stopped at control %s: %w", ctl.ID, ctx.Err())
@@ -280,28 +294,50 @@ func queryRow(idx map[string]int, vals []any, def Severity) (row, error) {
 	return r, nil
 }
 
-// finding completes a row with what the inventory says of its subject.
-func (ev *Evaluation) finding(ctx context.Context, inv Inventory, ctl *Control, r row) (Finding, error) {
-	about := append([]string(nil), r.about...)
-	sort.Strings(about)
-	about = compactStrings(about)
-	if r.severity == SeverityNone {
-		r.severity = ctl.Severity
+// subjectsPerLookup is how many findings' subjects one query looks up.
+const subjectsPerLookup = 512
+
+// findings completes rows with what the inventory says of their subjects,
+// looked up in one query.
+func (ev *Evaluation) findings(ctx context.Context, inv Inventory, ctl *Control, rows []row) ([]Finding, error) {
+	if len(rows) == 0 {
+		return nil, nil
 	}
-	f := Finding{ControlID: ctl.ID, Status: r.status, Severity: r.severity, SubjectID: r.subject,
-		About: about, Message: r.message, Evidence: r.evidence}
-	f.Fingerprint = Fingerprint(ctl.ID, r.subject, about)
-	err := inv.EachRow(ctx, `SELECT kind, name, provider, tenant FROM nodes WHERE id = :id`, []any{sql.Named("id", r.subject)}, func(_ []string, v []any) error {
-		f.SubjectKind, f.SubjectName, f.Provider, f.Tenant = asString(v[0]), asString(v[1]), asString(v[2]), asString(v[3])
-		return nil
-	})
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.subject
+	}
+	idsJSON, err := json.Marshal(ids)
 	if err != nil {
-		return f, err
+		return nil, err
 	}
-	if f.SubjectKind == "" {
-		return f, fmt.Errorf("a row names subject %q, which is not a node of the inventory: select subject_id from current_nodes.id", r.subject)
+	type subject struct{ kind, name, provider, tenant string }
+	known := make(map[string]subject, len(rows))
+	err = inv.EachRow(ctx, `SELECT id, kind, name, provider, tenant FROM nodes WHERE id IN (SELECT value FROM json_each(:ids))`,
+		[]any{sql.Named("ids", string(idsJSON))}, func(_ []string, v []any) error {
+			known[asString(v[0])] = subject{asString(v[1]), asString(v[2]), asString(v[3]), asString(v[4])}
+			return nil
+		})
+	if err != nil {
+		return nil, err
 	}
-	return f, nil
+	out := make([]Finding, 0, len(rows))
+	for _, r := range rows {
+		sub, ok := known[r.subject]
+		if !ok {
+			return nil, fmt.Errorf("a row names subject %q, which is not a node of the inventory: select subject_id from current_nodes.id", r.subject)
+		}
+		if r.severity == SeverityNone {
+			r.severity = ctl.Severity
+		}
+		about := append([]string(nil), r.about...)
+		sort.Strings(about)
+		about = compactStrings(about)
+		out = append(out, Finding{ControlID: ctl.ID, Status: r.status, Severity: r.severity, SubjectID: r.subject,
+			SubjectKind: sub.kind, SubjectName: sub.name, Provider: sub.provider, Tenant: sub.tenant,
+			About: about, Message: r.message, Evidence: r.evidence, Fingerprint: Fingerprint(ctl.ID, r.subject, about)})
+	}
+	return out, nil
 }
 
 // Fingerprint identifies a finding across scans: the control, its subject,

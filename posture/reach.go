@@ -3,6 +3,7 @@ package posture
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -48,56 +49,108 @@ func agentReachesStandingCredential(ctx context.Context, inv Inventory, _ map[st
 	if err != nil {
 		return err
 	}
+	var batches [][]string
 	for len(agents) > 0 {
-		batch := agents[:min(agentsPerWalk, len(agents))]
-		agents = agents[len(batch):]
-		reached, err := inv.ReachFrom(ctx, batch, inventory.ReachEdges, inventory.ReachDepth)
-		if err != nil {
-			return err
-		}
-		var identities []string
-		seenIdentity := map[string]bool{}
-		for _, a := range batch {
-			for _, r := range reached[a] {
-				if r.To.Kind == inventory.KindIdentity && !seenIdentity[r.To.ID] {
-					seenIdentity[r.To.ID] = true
-					identities = append(identities, r.To.ID)
+		n := min(agentsPerWalk, len(agents))
+		batches = append(batches, agents[:n])
+		agents = agents[n:]
+	}
+	// Walks run on as many read connections as there are processors; their
+	// rows are emitted in the agents' order, whatever order they end in.
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(batches)))
+	results := make([]chan []row, len(batches))
+	for i := range results {
+		results[i] = make(chan []row, 1)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := make(chan int)
+	errs := make(chan error, workers)
+	for range workers {
+		go func() {
+			for i := range next {
+				rows, err := standingCredentialRows(ctx, inv, batches[i])
+				if err != nil {
+					errs <- err
+					cancel()
+					return
 				}
+				results[i] <- rows
+			}
+		}()
+	}
+	go func() {
+		defer close(next)
+		for i := range batches {
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
 			}
 		}
-		sort.Strings(identities)
-		escalated, err := inv.EscalationCredentials(ctx, identities)
-		if err != nil {
-			return err
-		}
-		for _, a := range batch {
-			seen := map[string]bool{}
-			for _, r := range reached[a] {
-				if r.To.Kind != inventory.KindCredential || !r.Standing || seen[r.To.ID] {
-					continue
-				}
-				seen[r.To.ID] = true
-				if err := emit(reachRow(a, r, nil)); err != nil {
+	}()
+	for i := range batches {
+		select {
+		case rows := <-results[i]:
+			for _, r := range rows {
+				if err := emit(r); err != nil {
 					return err
 				}
 			}
-			for _, r := range reached[a] {
-				if r.To.Kind != inventory.KindIdentity {
-					continue
-				}
-				for _, c := range escalated[r.To.ID] {
-					if c.To.Kind != inventory.KindCredential || !c.Standing || seen[c.To.ID] {
-						continue
-					}
-					seen[c.To.ID] = true
-					if err := emit(reachRow(a, c, &r)); err != nil {
-						return err
-					}
-				}
-			}
+		case err := <-errs:
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
 	return nil
+}
+
+// standingCredentialRows walks out of one batch of agents.
+func standingCredentialRows(ctx context.Context, inv Inventory, batch []string) ([]row, error) {
+	reached, err := inv.ReachFrom(ctx, batch, inventory.ReachEdges, inventory.ReachDepth)
+	if err != nil {
+		return nil, err
+	}
+	var identities []string
+	seenIdentity := map[string]bool{}
+	for _, a := range batch {
+		for _, r := range reached[a] {
+			if r.To.Kind == inventory.KindIdentity && !seenIdentity[r.To.ID] {
+				seenIdentity[r.To.ID] = true
+				identities = append(identities, r.To.ID)
+			}
+		}
+	}
+	sort.Strings(identities)
+	escalated, err := inv.EscalationCredentials(ctx, identities)
+	if err != nil {
+		return nil, err
+	}
+	var out []row
+	for _, a := range batch {
+		seen := map[string]bool{}
+		for _, r := range reached[a] {
+			if r.To.Kind != inventory.KindCredential || !r.Standing || seen[r.To.ID] {
+				continue
+			}
+			seen[r.To.ID] = true
+			out = append(out, reachRow(a, r, nil))
+		}
+		for _, r := range reached[a] {
+			if r.To.Kind != inventory.KindIdentity {
+				continue
+			}
+			for _, c := range escalated[r.To.ID] {
+				if c.To.Kind != inventory.KindCredential || !c.Standing || seen[c.To.ID] {
+					continue
+				}
+				seen[c.To.ID] = true
+				out = append(out, reachRow(a, c, &r))
+			}
+		}
+	}
+	return out, nil
 }
 
 // reachRow is the finding of agent reaching credential c, through the
