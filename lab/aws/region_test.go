@@ -65,6 +65,23 @@ func TestParseEstateRegionErrors(t *testing.T) {
             created: 2025-01-01T00:00:00Z
             versions: ["1"]
             aliases: [{name: live, routes_to: "2"}]`, []string{"alias live", `routes_to "2" is not a version of the agent`, "DRAFT or one of its versions (1)"}},
+		{"guardrail-less version unknown", regionAccount + `
+        bedrock_agents:
+          - name: a
+            role: exec
+            foundation_model: m
+            guardrail: {id: g, version: "1"}
+            created: 2025-01-01T00:00:00Z
+            versions: ["1"]
+            versions_without_guardrail: ["2"]`, []string{"bedrock agent a", `versions_without_guardrail names version "2"`}},
+		{"guardrail-less versions without a guardrail", regionAccount + `
+        bedrock_agents:
+          - name: a
+            role: exec
+            foundation_model: m
+            created: 2025-01-01T00:00:00Z
+            versions: ["1"]
+            versions_without_guardrail: ["1"]`, []string{"bedrock agent a", "the agent has no guardrail"}},
 		{"bad agent id", regionAccount + `
         bedrock_agents:
           - {id: short, name: a, role: exec, foundation_model: m, created: 2025-01-01T00:00:00Z}`, []string{`id "short" is not 10 upper-case letters and digits`}},
