@@ -378,7 +378,7 @@ func TestAgentControls(t *testing.T) {
 			fail: []string{roleEsc, roleWide},
 			check: func(t *testing.T, fs []Finding) {
 				for _, f := range fs {
-					if f.SubjectID == roleEsc && !strings.Contains(f.Message, "tag Environment=Production") {
+					if f.SubjectID == roleEsc && !strings.Contains(f.Message, "by its tag Environment=Production") {
 						t.Errorf("message %q does not say the tag decided", f.Message)
 					}
 				}
@@ -426,6 +426,7 @@ func TestAgentEnvironment(t *testing.T) {
 		{"billing-agent", map[string]string{"stage": "qa"}, envNonProd},
 		{"billing-agent-dev", map[string]string{"ENV": "prod"}, envProd},
 		{"billing-agent-dev", map[string]string{"env": "blue"}, envUnknown},
+		{"billing-agent", map[string]string{"stage": "prod", "Env": "dev"}, envNonProd}, // env before stage
 	}
 	for _, tt := range tests {
 		if got, _ := agentEnvironment(tt.name, tt.tags); got != tt.want {

@@ -55,18 +55,25 @@ func classifyWords(s string) (environment, string) {
 // when it has one, else from the words of its name; by says how it was
 // learned, for the message.
 func agentEnvironment(name string, tags map[string]string) (env environment, by string) {
-	for k, v := range tags {
-		for _, key := range envTagKeys {
+	// The first of envTagKeys present decides, whatever the order of the
+	// map, so that the finding reads the same on every run.
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, key := range envTagKeys {
+		for _, k := range keys {
 			if strings.EqualFold(k, key) {
-				e, _ := classifyWords(v)
+				e, _ := classifyWords(tags[k])
 				// A tag is the owner's word: an unrecognised value is
 				// unknown, not overruled by the name.
-				return e, fmt.Sprintf("tag %s=%s", k, v)
+				return e, fmt.Sprintf("by its tag %s=%s", k, tags[k])
 			}
 		}
 	}
 	e, w := classifyWords(name)
-	return e, "name: " + w
+	return e, "by its name: " + w
 }
 
 // identitySharedAcrossEnvironments finds each identity that agents of
@@ -99,7 +106,7 @@ func identitySharedAcrossEnvironments(ctx context.Context, inv Inventory, _ map[
 		p, pids := list(prod)
 		o, oids := list(other)
 		return emit(row{subject: current, status: StatusFail,
-			message:  fmt.Sprintf("production agents %s and non-production agents %s run as this one identity: what the non-production ones are talked into, or hold, acts on production", p, o),
+			message:  fmt.Sprintf("the production agent(s) %s and the non-production agent(s) %s run as this one identity: whatever steers or holds a non-production one acts with production's access", p, o),
 			evidence: map[string]any{"production_agents": pids, "non_production_agents": oids}})
 	}
 	const q = `SELECT e.to_id, a.id, a.name, a.attrs->'$.tags'
