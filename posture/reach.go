@@ -21,6 +21,8 @@ func goEvaluator(name string) (evalFunc, bool) {
 	switch name {
 	case "agent-reaches-standing-credential":
 		return agentReachesStandingCredential, true
+	case "identity-shared-across-environments":
+		return identitySharedAcrossEnvironments, true
 	}
 	return nil, false
 }

@@ -262,7 +262,8 @@ func TestReaderWithoutAWritableDirectory(t *testing.T) {
 	}{
 		{[]string{"inventory", "list", "--kind", "agent"}, "bedrock"},
 		{[]string{"inventory", "show", "bedrock-agent-admin"}, "can_access"},
-		{[]string{"query", "SELECT count(*) AS n FROM nodes WHERE kind = 'agent'"}, "10"},
+		// The demo's 12 agents: 9 Bedrock agents, 3 AgentCore runtimes.
+		{[]string{"query", "SELECT count(*) AS n FROM nodes WHERE kind = 'agent'"}, "12"},
 	} {
 		out, errOut, err := asNobody(c.args...)
 		if err != nil || !strings.Contains(out, c.want) {

@@ -216,11 +216,15 @@ type getKnowledgeBaseOutput struct {
 	KnowledgeBase knowledgeBaseRecord `json:"knowledgeBase"`
 }
 
-func guardrailOf(a *BedrockAgent) *guardrailConfiguration {
-	if a.Guardrail == nil {
+func guardrailOf(a *BedrockAgent) *guardrailConfiguration { return versionGuardrail(a, DraftVersion) }
+
+// versionGuardrail is the guardrail of version v of a.
+func versionGuardrail(a *BedrockAgent, v string) *guardrailConfiguration {
+	g := a.GuardrailOf(v)
+	if g == nil {
 		return nil
 	}
-	return &guardrailConfiguration{GuardrailIdentifier: a.Guardrail.ID, GuardrailVersion: a.Guardrail.Version}
+	return &guardrailConfiguration{GuardrailIdentifier: g.ID, GuardrailVersion: g.Version}
 }
 
 // latestVersion is the highest numbered version, DRAFT for an agent that
@@ -345,7 +349,7 @@ func getAgentVersion(c *restCall) (any, *apiError) {
 		Description:             a.Description,
 		IdleSessionTTLInSeconds: 600,
 		AgentCollaboration:      "DISABLED",
-		GuardrailConfiguration:  guardrailOf(a),
+		GuardrailConfiguration:  versionGuardrail(a, v),
 		CreatedAt:               restTime(a.Created),
 		UpdatedAt:               restTime(a.Updated),
 	}}, nil

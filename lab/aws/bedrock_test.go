@@ -150,6 +150,40 @@ func TestBedrockListAndGetAgents(t *testing.T) {
 	}
 }
 
+// A version prepared before the guardrail was attached is answered without
+// one by GetAgentVersion; DRAFT and the later versions have it.
+func TestBedrockAgentVersionGuardrail(t *testing.T) {
+	e := mustDemo(t)
+	prod, east := prodRegion(t, e, "us-east-1")
+	c := newRESTClient(t, NewServer(e, Options{}), prod, "us-east-1")
+	billing, ok := east.Agent("billing-agent-prod")
+	if !ok || billing.Guardrail == nil || len(billing.VersionsWithoutGuardrail) == 0 {
+		t.Fatalf("the demo plants no agent with a guardrail and a version without one: %+v", billing)
+	}
+	var draft struct {
+		Agent struct {
+			GuardrailConfiguration *struct{ GuardrailIdentifier string } `json:"guardrailConfiguration"`
+		} `json:"agent"`
+	}
+	c.call("bedrock", http.MethodGet, "/agents/"+billing.ID+"/", "", &draft)
+	if g := draft.Agent.GuardrailConfiguration; g == nil || g.GuardrailIdentifier != billing.Guardrail.ID {
+		t.Errorf("DRAFT guardrail %+v, want %s", g, billing.Guardrail.ID)
+	}
+	for _, v := range billing.Versions {
+		var out struct {
+			AgentVersion struct {
+				Version                string          `json:"version"`
+				GuardrailConfiguration *map[string]any `json:"guardrailConfiguration"`
+			} `json:"agentVersion"`
+		}
+		c.call("bedrock", http.MethodGet, "/agents/"+billing.ID+"/agentversions/"+v+"/", "", &out)
+		want := !slices.Contains(billing.VersionsWithoutGuardrail, v)
+		if out.AgentVersion.Version != v || (out.AgentVersion.GuardrailConfiguration != nil) != want {
+			t.Errorf("version %s: %+v, want a guardrail: %v", v, out.AgentVersion, want)
+		}
+	}
+}
+
 func TestBedrockAgentChildren(t *testing.T) {
 	e := mustDemo(t)
 	prod, east := prodRegion(t, e, "us-east-1")

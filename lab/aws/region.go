@@ -52,8 +52,11 @@ type BedrockAgent struct {
 	// VersionRoles gives a numbered version a role other than Role (as
 	// GetAgentVersion answers it): version -> role name or ARN.
 	VersionRoles map[string]string `yaml:"version_roles,omitempty"`
-	Aliases      []AgentAlias      `yaml:"aliases,omitempty"`
-	ActionGroups []ActionGroup     `yaml:"action_groups,omitempty"`
+	// VersionsWithoutGuardrail are numbered versions prepared before the
+	// guardrail was attached: GetAgentVersion answers them without one.
+	VersionsWithoutGuardrail []string      `yaml:"versions_without_guardrail,omitempty"`
+	Aliases                  []AgentAlias  `yaml:"aliases,omitempty"`
+	ActionGroups             []ActionGroup `yaml:"action_groups,omitempty"`
 	// KnowledgeBases are ids (or names) of knowledge bases of this region.
 	KnowledgeBases []string `yaml:"knowledge_bases,omitempty"`
 }
@@ -108,6 +111,15 @@ func (a BedrockAgent) RoleOf(v string) string {
 		return r
 	}
 	return a.Role
+}
+
+// GuardrailOf is the guardrail version v of the agent applies; nil for
+// none.
+func (a BedrockAgent) GuardrailOf(v string) *Guardrail {
+	if v != DraftVersion && slices.Contains(a.VersionsWithoutGuardrail, v) {
+		return nil
+	}
+	return a.Guardrail
 }
 
 // KnowledgeBase is a Bedrock knowledge base; it runs as its own role.

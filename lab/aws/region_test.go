@@ -65,6 +65,23 @@ func TestParseEstateRegionErrors(t *testing.T) {
             created: 2025-01-01T00:00:00Z
             versions: ["1"]
             aliases: [{name: live, routes_to: "2"}]`, []string{"alias live", `routes_to "2" is not a version of the agent`, "DRAFT or one of its versions (1)"}},
+		{"guardrail-less version unknown", regionAccount + `
+        bedrock_agents:
+          - name: a
+            role: exec
+            foundation_model: m
+            guardrail: {id: g, version: "1"}
+            created: 2025-01-01T00:00:00Z
+            versions: ["1"]
+            versions_without_guardrail: ["2"]`, []string{"bedrock agent a", `versions_without_guardrail names version "2"`}},
+		{"guardrail-less versions without a guardrail", regionAccount + `
+        bedrock_agents:
+          - name: a
+            role: exec
+            foundation_model: m
+            created: 2025-01-01T00:00:00Z
+            versions: ["1"]
+            versions_without_guardrail: ["1"]`, []string{"bedrock agent a", "the agent has no guardrail"}},
 		{"bad agent id", regionAccount + `
         bedrock_agents:
           - {id: short, name: a, role: exec, foundation_model: m, created: 2025-01-01T00:00:00Z}`, []string{`id "short" is not 10 upper-case letters and digits`}},
@@ -309,7 +326,11 @@ func TestDemoEstateAgents(t *testing.T) {
 	if fn.Environment["DEPLOYER_ACCESS_KEY_ID"] != user.AccessKeys[0].ID || fn.Environment["DEPLOYER_SECRET_ACCESS_KEY"] != user.AccessKeys[0].Secret.Reveal() || labToday.Sub(user.AccessKeys[0].Created).Hours() < 400*24 {
 		t.Errorf("the support agent's function does not hold the >400-day key of ci-legacy-deployer")
 	}
-	// Distinct canaries in the environments (the leaked user secret aside).
+	// Distinct canaries in the environments (the leaked user secret aside),
+	// but for the one copy planted on purpose: the research runtime's
+	// OpenAI key, copied into the billing ledger function (AAM-024).
+	planted := map[string]bool{"runtime research_runtime OPENAI_API_KEY": true, "lambda billing-ledger OPENAI_API_KEY": true}
+	copies := 0
 	seen := map[string]string{}
 	for _, a := range e.Accounts {
 		for _, r := range a.Regions {
@@ -325,16 +346,24 @@ func TestDemoEstateAgents(t *testing.T) {
 					if !strings.HasPrefix(v, "CANARY-aam-") || strings.HasSuffix(k, "_SECRET_ACCESS_KEY") {
 						continue
 					}
-					if len(v) != len("CANARY-aam-")+24 || seen[v] != "" {
-						t.Errorf("%s %s: not a distinct 24-character canary (also in %s)", where, k, seen[v])
+					here := where + " " + k
+					if prev := seen[v]; prev != "" && planted[here] && planted[prev] {
+						copies++
+						continue
 					}
-					seen[v] = where
+					if len(v) != len("CANARY-aam-")+24 || seen[v] != "" {
+						t.Errorf("%s: not a distinct 24-character canary (also in %s)", here, seen[v])
+					}
+					seen[v] = here
 				}
 			}
 		}
 	}
 	if len(seen) < 6 {
 		t.Errorf("%d canaries in environments, want at least 6", len(seen))
+	}
+	if copies != 1 {
+		t.Errorf("the planted copy of the research runtime's OpenAI key is found %d times, want once", copies)
 	}
 	read, ok := dev.Role("aam-read")
 	if !ok || !strings.Contains(string(read.TrustPolicy), `"sts:ExternalId":"aam-demo"`) || !strings.Contains(string(read.TrustPolicy), "arn:aws:iam::111111111111:root") {

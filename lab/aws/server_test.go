@@ -285,10 +285,10 @@ func TestGAADDetails(t *testing.T) {
 		}
 	}
 	// AdministratorAccess: bedrock-agent-admin, break-glass-admin,
-	// agent-sandbox-analyst, agent-sandbox-auditor, ops-admin and the
-	// platform-admins and oncall-admins groups; deploy-passrole: two roles
-	// and one user.
-	if counts["AdministratorAccess"] != 7 || counts["deploy-passrole"] != 3 {
+	// agent-sandbox-analyst, agent-sandbox-auditor, ops-admin,
+	// billing-ledger-lambda and the platform-admins and oncall-admins
+	// groups; deploy-passrole: two roles and one user.
+	if counts["AdministratorAccess"] != 8 || counts["deploy-passrole"] != 3 {
 		t.Errorf("attachment counts %v", counts)
 	}
 	if _, ok := counts["IAMFullAccess"]; ok {

@@ -139,6 +139,14 @@ func (v regionValidator) agent(w string, ag *BedrockAgent, ids, names map[string
 		}
 	}
 
+	for _, ver := range ag.VersionsWithoutGuardrail {
+		if !versions[ver] {
+			v.addf(w, "versions_without_guardrail names version %q, which the agent does not have: list it under versions", ver)
+		}
+	}
+	if len(ag.VersionsWithoutGuardrail) > 0 && ag.Guardrail == nil {
+		v.addf(w, "versions_without_guardrail is set but the agent has no guardrail: no version has one; drop the list")
+	}
 	for ver, role := range ag.VersionRoles {
 		if !versions[ver] {
 			v.addf(w, "version_roles names version %q, which the agent does not have: list it under versions", ver)

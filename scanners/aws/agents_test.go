@@ -153,6 +153,19 @@ func checkAgents(t *testing.T, e *lab.Estate, g graph, s *inventory.Store) int {
 				for _, al := range ag.Aliases {
 					served[al.RoutesTo] = true
 				}
+				// The served versions without a guardrail, each as the lab
+				// answers it (DRAFT by GetAgent, a number by
+				// GetAgentVersion).
+				var bare []string
+				for v := range served {
+					if ag.GuardrailOf(v) == nil {
+						bare = append(bare, v)
+					}
+				}
+				sort.Strings(bare)
+				if got := attrStrings(n.Attrs["versions_without_guardrail"]); !slices.Equal(got, bare) {
+					t.Errorf("agent %s versions without guardrail = %v, want %v", ag.Name, got, bare)
+				}
 				var wantKeys []string
 				for v := range served {
 					hasEdge(arn, inventory.EdgeRunsAs, a.ResolveRoleARN(ag.RoleOf(v)))
