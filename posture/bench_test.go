@@ -15,9 +15,9 @@ import (
 	"github.com/aam-dev/aam/inventory"
 )
 
-// benchUnits is how many units the large estate has: each writes about 25
-// nodes and edges, so 40,000 units make about 1,000,000 rows.
-const benchUnits = 40000
+// benchUnits is how many units the large estate has: each writes about 13
+// nodes and edges, so 77,000 units make about 1,000,000 rows.
+const benchUnits = 77000
 
 // BenchmarkEvaluateMillion evaluates every built-in control over a
 // generated inventory of about 1,000,000 current nodes and edges shaped as
@@ -132,47 +132,75 @@ func writeLargeEstate(ctx context.Context, path string, units int) (int, error) 
 	w.node(global, inventory.Node{ID: "aws:service:lambda.amazonaws.com", Kind: inventory.KindIdentity, Ref: true, Attrs: map[string]any{"principal_type": "service"}})
 	w.node(global, inventory.Node{ID: "aws:principal:*", Kind: inventory.KindIdentity, Ref: true, Attrs: map[string]any{"principal_type": "anyone"}})
 	w.node(global, inventory.Node{ID: "aws:" + acct + ":resource/*", Kind: inventory.KindResource, Attrs: map[string]any{"type": "resource_pattern"}})
-	levels := []string{inventory.LevelRead, inventory.LevelWrite, inventory.LevelAdmin}
-	envs := []string{"prod", "dev"}
+	levels := []string{inventory.LevelRead, inventory.LevelWrite}
 	for i := range units {
-		env := envs[i%2]
+		// Mistakes are planted in a minority of units, at rates of a
+		// large estate that has had some care: one agent in ten without a
+		// guardrail, one Lambda in ten with a secret in its environment,
+		// one key in ten past rotation, and so on.
+		env := []string{"prod", "dev", "staging"}[i%3]
 		agent := fmt.Sprintf("arn:aws:bedrock:us-east-1:%s:agent/A%07d", acct, i)
-		role := iam("role", fmt.Sprintf("agent-%06d", i/2)) // two agents (prod, dev) per role
+		role := iam("role", fmt.Sprintf("agent-%06d", i))
+		if i%20 == 1 {
+			role = iam("role", fmt.Sprintf("agent-%06d", i-1)) // shared by a prod and a dev agent
+		}
 		group := agent + "/actiongroup/G1"
 		fn := fmt.Sprintf("arn:aws:lambda:us-east-1:%s:function:tools-%06d", acct, i)
 		fnRole := iam("role", fmt.Sprintf("lambda-%05d", i/10))
 		secret := fn + "#env/API_TOKEN"
 		user := iam("user", fmt.Sprintf("deployer-%06d", i/5))
-		key := fmt.Sprintf("aws:access-key:AKIA%016d", i)
-		created := testNow.AddDate(0, 0, -(i % 400))
-		w.node(region, inventory.Node{ID: agent, Kind: inventory.KindAgent, Name: fmt.Sprintf("agent-%06d-%s", i, env), Created: created,
-			Attrs: map[string]any{"type": "bedrock_agent", "has_guardrail": i%3 != 0, "versions": []string{"1", "DRAFT"},
-				"aliases":                    []map[string]any{{"name": env, "routes_to": []string{"1"}, "status": "PREPARED"}},
-				"versions_without_guardrail": versionsWithout(i)}})
-		w.node(global, inventory.Node{ID: role, Kind: inventory.KindIdentity, Name: fmt.Sprintf("agent-%06d", i/2), Created: created,
-			LastUsed: testNow.AddDate(0, 0, -(i % 200)), Attrs: map[string]any{"type": "iam_role"}})
+		key := fmt.Sprintf("aws:access-key:AKIA%016d", i/5)
+		created := testNow.AddDate(0, 0, -(i % 60))
+		if i%10 == 0 {
+			created = testNow.AddDate(0, 0, -(100 + i%400))
+		}
+		agentAttrs := map[string]any{"type": "bedrock_agent", "has_guardrail": i%10 != 3, "versions": []string{"1", "DRAFT"},
+			"aliases": []map[string]any{{"name": env, "routes_to": []string{"1"}, "status": "PREPARED"}}}
+		if i%10 == 3 {
+			agentAttrs["versions_without_guardrail"] = []string{"1", "DRAFT"}
+		}
+		w.node(region, inventory.Node{ID: agent, Kind: inventory.KindAgent, Name: fmt.Sprintf("agent-%06d-%s", i, env), Created: created, Attrs: agentAttrs})
+		if i%20 != 1 {
+			w.node(global, inventory.Node{ID: role, Kind: inventory.KindIdentity, Name: fmt.Sprintf("agent-%06d", i), Created: created,
+				LastUsed: testNow.AddDate(0, 0, -(i % 30)), Attrs: map[string]any{"type": "iam_role"}})
+		}
 		w.node(region, inventory.Node{ID: group, Kind: inventory.KindResource, Name: "tools", Attrs: map[string]any{"type": "bedrock_action_group"}})
+		envNames := []string{"TABLE_NAME"}
+		if i%10 == 5 {
+			envNames = []string{"API_TOKEN", "TABLE_NAME"}
+		}
 		w.node(region, inventory.Node{ID: fn, Kind: inventory.KindResource, Name: fmt.Sprintf("tools-%06d", i),
-			Attrs: map[string]any{"type": "lambda_function", "env_var_names": []string{"API_TOKEN", "DEPLOYER_KEY_ID"}}})
-		w.node(global, inventory.Node{ID: fnRole, Kind: inventory.KindIdentity, Name: fmt.Sprintf("lambda-%05d", i/10), Attrs: map[string]any{"type": "iam_role"}})
-		w.node(region, inventory.Node{ID: secret, Kind: inventory.KindCredential, Name: "API_TOKEN",
-			Attrs: map[string]any{"type": "inline_secret", "standing": true, "found_in": "environment", "env_var": "API_TOKEN",
-				"fingerprint": fmt.Sprintf("hmac-sha256:%024x", i/7)}})
-		w.node(global, inventory.Node{ID: user, Kind: inventory.KindIdentity, Name: fmt.Sprintf("deployer-%06d", i/5), Created: created, Attrs: map[string]any{"type": "iam_user"}})
-		status := "Active"
-		if i%9 == 0 {
-			status = "Inactive"
+			Attrs: map[string]any{"type": "lambda_function", "env_var_names": envNames}})
+		if i%10 == 0 {
+			w.node(global, inventory.Node{ID: fnRole, Kind: inventory.KindIdentity, Name: fmt.Sprintf("lambda-%05d", i/10),
+				Created: created, LastUsed: testNow.AddDate(0, 0, -1), Attrs: map[string]any{"type": "iam_role"}})
+			w.edge(global, "aws:service:lambda.amazonaws.com", inventory.EdgeCanAssume, fnRole, map[string]any{"trust": "constrained", "trust_reason": "aws:SourceAccount"})
+			w.edge(global, fnRole, inventory.EdgeCanAccess, "aws:"+acct+":resource/*", map[string]any{"level": levels[(i/10)%2], "actions": []string{"dynamodb:GetItem"}, "resource": "*"})
 		}
-		keyAttrs := map[string]any{"type": "iam_access_key", "standing": true, "status": status, "fingerprint": fmt.Sprintf("AKIA%016d", i)}
-		var lastUsed time.Time
-		if i%4 == 0 {
-			keyAttrs["never_used"] = true
-		} else {
-			lastUsed = testNow.AddDate(0, 0, -(i % 120))
+		if i%10 == 5 {
+			w.node(region, inventory.Node{ID: secret, Kind: inventory.KindCredential, Name: "API_TOKEN",
+				Attrs: map[string]any{"type": "inline_secret", "standing": true, "found_in": "environment", "env_var": "API_TOKEN",
+					"fingerprint": fmt.Sprintf("hmac-sha256:%024x", i/20)}})
+			w.edge(region, fn, inventory.EdgeHoldsSecret, secret, map[string]any{"env_var": "API_TOKEN"})
 		}
-		w.node(global, inventory.Node{ID: key, Kind: inventory.KindCredential, Name: fmt.Sprintf("AKIA%016d", i), Created: created, LastUsed: lastUsed, Attrs: keyAttrs})
-		w.edge(region, agent, inventory.EdgeRunsAs, role, map[string]any{"versions": []string{"DRAFT"}, "via": "agentResourceRoleArn"})
 		if i%5 == 0 {
+			w.node(global, inventory.Node{ID: user, Kind: inventory.KindIdentity, Name: fmt.Sprintf("deployer-%06d", i/5), Created: created, Attrs: map[string]any{"type": "iam_user"}})
+			status := "Active"
+			if i%50 == 0 {
+				status = "Inactive"
+			}
+			keyAttrs := map[string]any{"type": "iam_access_key", "standing": true, "status": status, "fingerprint": fmt.Sprintf("AKIA%016d", i/5)}
+			lastUsed := testNow.AddDate(0, 0, -(i % 20))
+			if i%40 == 0 {
+				keyAttrs["never_used"] = true
+				lastUsed = time.Time{}
+			}
+			w.node(global, inventory.Node{ID: key, Kind: inventory.KindCredential, Name: fmt.Sprintf("AKIA%016d", i/5), Created: created, LastUsed: lastUsed, Attrs: keyAttrs})
+			w.edge(global, user, inventory.EdgeHasCredential, key, nil)
+			w.edge(global, user, inventory.EdgeCanAccess, "aws:"+acct+":resource/*", map[string]any{"level": "write", "actions": []string{"lambda:UpdateFunctionCode"}, "resource": "*"})
+		}
+		w.edge(region, agent, inventory.EdgeRunsAs, role, map[string]any{"versions": []string{"DRAFT"}, "via": "agentResourceRoleArn"})
+		if i%50 == 7 {
 			w.edge(region, agent, inventory.EdgeRunsAs, iam("role", "agents-admin"), map[string]any{"versions": []string{"1"}, "via": "agentResourceRoleArn"})
 		} else {
 			w.edge(region, agent, inventory.EdgeRunsAs, role, map[string]any{"versions": []string{"1", "DRAFT"}, "via": "agentResourceRoleArn"})
@@ -180,32 +208,32 @@ func writeLargeEstate(ctx context.Context, path string, units int) (int, error) 
 		w.edge(region, agent, inventory.EdgeUsesTool, group, map[string]any{"versions": []string{"1", "DRAFT"}})
 		w.edge(region, group, inventory.EdgeUsesTool, fn, map[string]any{"executor": "lambda", "versions": []string{"1", "DRAFT"}})
 		w.edge(region, fn, inventory.EdgeRunsAs, fnRole, map[string]any{"via": "execution_role"})
-		w.edge(region, fn, inventory.EdgeHoldsSecret, secret, map[string]any{"env_var": "API_TOKEN"})
-		if i%5 == 0 {
-			w.edge(region, fn, inventory.EdgeUsesCredential, key, map[string]any{"env_var": "DEPLOYER_KEY_ID", "found_in": "environment"})
+		if i%50 == 5 {
+			w.edge(region, fn, inventory.EdgeUsesCredential, iam("user", fmt.Sprintf("deployer-%06d", i/5))+"#no-key", nil)
+			w.edge(region, fn, inventory.EdgeUsesCredential, fmt.Sprintf("aws:access-key:AKIA%016d", (i/5)-1), map[string]any{"env_var": "DEPLOYER_KEY_ID", "found_in": "environment"})
 		}
-		w.edge(global, user, inventory.EdgeHasCredential, key, nil)
-		actions := []string{"s3:GetObject", "dynamodb:PutItem"}
-		switch i % 11 {
-		case 0:
-			actions = []string{"NotAction:iam:*"}
-		case 1:
-			actions = []string{"iam:PassRole"}
-		}
-		w.edge(global, role, inventory.EdgeCanAccess, "aws:"+acct+":resource/*", map[string]any{"level": levels[i%3], "actions": actions, "resource": "*", "sources": []string{"inline:p"}})
-		w.edge(global, fnRole, inventory.EdgeCanAccess, "aws:"+acct+":resource/*", map[string]any{"level": levels[(i/10)%2], "actions": []string{"s3:GetObject"}, "resource": "*"})
-		trust, reason := "constrained", "bedrock.amazonaws.com, only when acting for aws:SourceAccount"
-		from := "aws:service:bedrock.amazonaws.com"
-		switch i % 13 {
-		case 0:
-			trust, reason, from = "open", "any AWS principal", "aws:principal:*"
-		case 1:
-			trust, reason = "service-unguarded", "no aws:SourceAccount condition"
-		}
-		w.edge(global, from, inventory.EdgeCanAssume, role, map[string]any{"trust": trust, "trust_reason": reason, "actions": []string{"sts:AssumeRole"}})
-		w.edge(global, "aws:service:lambda.amazonaws.com", inventory.EdgeCanAssume, fnRole, map[string]any{"trust": "service-unguarded", "trust_reason": "no condition"})
-		if i%8 == 0 {
-			w.edge(global, role, inventory.EdgeCanEscalate, iam("role", fmt.Sprintf("agent-%06d", (i/2+1)%(units/2))), map[string]any{"method": "sts:AssumeRole"})
+		if i%20 != 1 {
+			actions, level := []string{"bedrock:InvokeModel", "dynamodb:Query"}, levels[i%2]
+			switch i % 100 {
+			case 11:
+				actions, level = []string{"NotAction:iam:*"}, inventory.LevelAdmin
+			case 13:
+				actions = []string{"iam:PassRole"}
+			case 17:
+				actions, level = []string{"*"}, inventory.LevelAdmin
+			}
+			w.edge(global, role, inventory.EdgeCanAccess, "aws:"+acct+":resource/*", map[string]any{"level": level, "actions": actions, "resource": "*", "sources": []string{"inline:p"}})
+			trust, reason, from := "constrained", "bedrock.amazonaws.com, only when acting for aws:SourceAccount", "aws:service:bedrock.amazonaws.com"
+			switch i % 100 {
+			case 23:
+				trust, reason, from = "open", "any AWS principal", "aws:principal:*"
+			case 29:
+				trust, reason = "service-unguarded", "no aws:SourceAccount condition"
+			}
+			w.edge(global, from, inventory.EdgeCanAssume, role, map[string]any{"trust": trust, "trust_reason": reason, "actions": []string{"sts:AssumeRole"}})
+			if i%100 == 31 {
+				w.edge(global, role, inventory.EdgeCanEscalate, iam("role", "agents-admin"), map[string]any{"method": "sts:AssumeRole"})
+			}
 		}
 		if i%4 == 0 {
 			kb := fmt.Sprintf("arn:aws:bedrock:us-east-1:%s:knowledge-base/KB%07d", acct, i)
@@ -218,21 +246,30 @@ func writeLargeEstate(ctx context.Context, path string, units int) (int, error) 
 			target := gw + "/target/T1"
 			provider := fmt.Sprintf("arn:aws:bedrock-agentcore:us-east-1:%s:token-vault/default/apikeycredentialprovider/key-%06d", acct, i)
 			runtimeID := fmt.Sprintf("arn:aws:bedrock-agentcore:us-east-1:%s:runtime/rt_%06d", acct, i)
-			inbound, enforcement := []string{"jwt", "none"}[(i/10)%2], []string{"enforce", "log_only", "none"}[(i/10)%3]
-			w.node(core, inventory.Node{ID: gw, Kind: inventory.KindResource, Attrs: map[string]any{"type": "agentcore_gateway", "inbound_auth": inbound, "policy_enforcement": enforcement}})
-			w.node(core, inventory.Node{ID: target, Kind: inventory.KindResource, Attrs: map[string]any{"type": "agentcore_gateway_target", "credential_types": []string{"API_KEY"}}})
+			inbound, enforcement := "jwt", "enforce"
+			if i%50 == 0 {
+				inbound, enforcement = "none", "none"
+			}
+			w.node(core, inventory.Node{ID: gw, Kind: inventory.KindResource, Attrs: map[string]any{"type": "agentcore_gateway", "inbound_auth": inbound,
+				"policy_enforcement": enforcement, "policy_engine_name": "engine"}})
+			w.node(core, inventory.Node{ID: target, Kind: inventory.KindResource, Attrs: map[string]any{"type": "agentcore_gateway_target", "credential_types": []string{"OAUTH"}}})
 			w.node(core, inventory.Node{ID: provider, Kind: inventory.KindCredential, Created: created,
-				Attrs: map[string]any{"type": "agentcore_api_key_provider", "standing": true, "fingerprint": provider}})
+				Attrs: map[string]any{"type": "agentcore_oauth2_provider", "standing": true, "fingerprint": provider}})
+			userIdentity := "forwarded"
+			if i%40 == 0 {
+				userIdentity = "not_verified"
+			}
 			w.node(core, inventory.Node{ID: runtimeID, Kind: inventory.KindAgent, Name: fmt.Sprintf("rt_%06d", i),
-				Attrs: map[string]any{"type": "agentcore_runtime", "inbound_auth": "iam", "user_identity": []string{"forwarded", "not_verified"}[(i/10)%2]}})
+				Attrs: map[string]any{"type": "agentcore_runtime", "inbound_auth": "jwt", "user_identity": userIdentity}})
 			w.edge(core, gw, inventory.EdgeUsesTool, target, nil)
-			w.edge(core, target, inventory.EdgeUsesCredential, provider, map[string]any{"credential_type": "API_KEY"})
+			w.edge(core, target, inventory.EdgeUsesCredential, provider, map[string]any{"credential_type": "OAUTH"})
 			w.edge(core, runtimeID, inventory.EdgeUsesTool, gw, map[string]any{"found_in": "environment"})
 			w.edge(core, runtimeID, inventory.EdgeRunsAs, role, map[string]any{"via": "roleArn"})
 		}
 	}
 	w.node(global, inventory.Node{ID: iam("role", "agents-admin"), Kind: inventory.KindIdentity, Attrs: map[string]any{"type": "iam_role"}})
-	w.edge(global, iam("role", "agents-admin"), inventory.EdgeCanAccess, "aws:"+acct+":resource/*", map[string]any{"level": "admin", "actions": []string{"*"}, "resource": "*"})
+	w.edge(global, iam("role", "agents-admin"), inventory.EdgeCanAccess, "aws:"+acct+":resource/*", map[string]any{"level": "admin", "actions": []string{"*"}, "resource": "*", "sources": []string{"arn:aws:iam::aws:policy/AdministratorAccess"}})
+	w.edge(global, "aws:service:bedrock.amazonaws.com", inventory.EdgeCanAssume, iam("role", "agents-admin"), map[string]any{"trust": "constrained", "trust_reason": "aws:SourceAccount"})
 	for _, scope := range []inventory.Scope{global, region, core} {
 		if w.err == nil {
 			w.err = sc.CompleteScope(ctx, scope)
@@ -243,13 +280,6 @@ func writeLargeEstate(ctx context.Context, path string, units int) (int, error) 
 		return 0, w.err
 	}
 	return w.rows, sc.Finish(ctx, inventory.ScanOK)
-}
-
-func versionsWithout(i int) []string {
-	if i%3 == 0 {
-		return []string{"1", "DRAFT"}
-	}
-	return nil
 }
 
 type benchWriter struct {

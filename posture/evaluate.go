@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -128,54 +129,105 @@ func Evaluate(ctx context.Context, inv Inventory, cat *Catalogue, o Options) (*E
 		}
 	}
 	for _, ctl := range cat.Controls {
-		out := &ControlOutcome{Control: ctl, Thresholds: map[string]int{}}
-		for _, t := range ctl.Thresholds {
-			out.Thresholds[t.Name] = t.Default
-		}
-		for name, v := range o.Thresholds[ctl.ID] {
+		for name := range o.Thresholds[ctl.ID] {
 			if !ctl.hasThreshold(name) {
 				return nil, fmt.Errorf("posture thresholds: control %s has no threshold %s: see aam controls show %s", ctl.ID, name, ctl.ID)
 			}
-			out.Thresholds[name] = v
 		}
-		out.NotEvaluated, out.NoTenant = cov.notEvaluated(ctl)
-		ev.Controls = append(ev.Controls, out)
-		var pending []row
-		flush := func() error {
-			fs, err := ev.findings(ctx, inv, ctl, pending)
-			if err != nil {
-				return err
+	}
+	// Controls run side by side on as many read connections as there are
+	// processors; their findings are kept in the catalogue's order.
+	type result struct {
+		out      *ControlOutcome
+		findings []Finding
+		err      error
+	}
+	results := make([]chan result, len(cat.Controls))
+	for i := range results {
+		results[i] = make(chan result, 1)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := make(chan int)
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(cat.Controls)))
+	for range workers {
+		go func() {
+			for i := range next {
+				out, fs, err := ev.evaluateOne(ctx, inv, cat.Controls[i], o.Thresholds[cat.Controls[i].ID], cov)
+				results[i] <- result{out, fs, err}
 			}
-			for _, f := range fs {
-				if f.Status == StatusUnknown {
-					out.Unknown++
-				} else {
-					out.Failed++
-				}
+		}()
+	}
+	go func() {
+		defer close(next)
+		for i := range cat.Controls {
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
 			}
-			ev.Findings = append(ev.Findings, fs...)
-			pending = pending[:0]
-			return nil
 		}
-		err := evaluateControl(ctx, inv, ctl, out.Thresholds, ev.Now, func(r row) error {
-			pending = append(pending, r)
-			if len(pending) == subjectsPerLookup {
-				return flush()
-			}
-			return nil
-		})
-		if err == nil {
-			err = flush()
+	}()
+	for i, ctl := range cat.Controls {
+		var r result
+		select {
+		case r = <-results[i]:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("posture stopped at control %s: %w", ctl.ID, ctx.Err())
 		}
-		if err != nil {
+		if r.err != nil {
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("posture stopped at control %s: %w", ctl.ID, ctx.Err())
 			}
-			return nil, fmt.Errorf("control %s (%s): %w", ctl.ID, ctl.Source, err)
+			return nil, fmt.Errorf("control %s (%s): %w", ctl.ID, ctl.Source, r.err)
 		}
+		ev.Controls = append(ev.Controls, r.out)
+		ev.Findings = append(ev.Findings, r.findings...)
 	}
 	sortFindings(ev.Findings)
 	return ev, nil
+}
+
+// evaluateOne runs one control with its thresholds (defaults, then
+// overrides) and returns its outcome and findings.
+func (ev *Evaluation) evaluateOne(ctx context.Context, inv Inventory, ctl *Control, overrides map[string]int, cov Coverage) (*ControlOutcome, []Finding, error) {
+	out := &ControlOutcome{Control: ctl, Thresholds: map[string]int{}}
+	for _, t := range ctl.Thresholds {
+		out.Thresholds[t.Name] = t.Default
+	}
+	for name, v := range overrides {
+		out.Thresholds[name] = v
+	}
+	out.NotEvaluated, out.NoTenant = cov.notEvaluated(ctl)
+	var pending []row
+	var findings []Finding
+	flush := func() error {
+		fs, err := ev.findings(ctx, inv, ctl, pending)
+		if err != nil {
+			return err
+		}
+		for _, f := range fs {
+			if f.Status == StatusUnknown {
+				out.Unknown++
+			} else {
+				out.Failed++
+			}
+		}
+		findings = append(findings, fs...)
+		pending = pending[:0]
+		return nil
+	}
+	err := evaluateControl(ctx, inv, ctl, out.Thresholds, ev.Now, func(r row) error {
+		pending = append(pending, r)
+		if len(pending) == subjectsPerLookup {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	return out, findings, err
 }
 
 func sortFindings(fs []Finding) {
@@ -263,9 +315,6 @@ func queryRow(idx map[string]int, vals []any, def Severity) (row, error) {
 	if v, ok := get("message"); ok {
 		r.message = fmt.Sprint(v)
 	}
-	if r.message == "" {
-		return r, fmt.Errorf("the row about %s has no message: say what is wrong with it", r.subject)
-	}
 	if v, ok := get("about"); ok {
 		if err := json.Unmarshal([]byte(fmt.Sprint(v)), &r.about); err != nil {
 			return r, fmt.Errorf("the row about %s: about is not a JSON array of ids (build it with json_group_array or json_array): %v", r.subject, err)
@@ -329,6 +378,11 @@ func (ev *Evaluation) findings(ctx context.Context, inv Inventory, ctl *Control,
 		}
 		if r.severity == SeverityNone {
 			r.severity = ctl.Severity
+		}
+		if strings.TrimSpace(r.message) == "" {
+			// A message built from an attribute this item lacks comes out
+			// NULL: the finding stands, in the control's words.
+			r.message = ctl.Title
 		}
 		about := append([]string(nil), r.about...)
 		sort.Strings(about)

@@ -191,7 +191,6 @@ func TestEvaluateRefusesBadRows(t *testing.T) {
 		"unknown subject": "SELECT 'nope' AS subject_id, 'x' AS message",
 		"bad status":      "SELECT id AS subject_id, 'x' AS message, 'maybe' AS status FROM current_nodes",
 		"bad about":       "SELECT id AS subject_id, 'x' AS message, 'a,b' AS about FROM current_nodes",
-		"empty message":   "SELECT id AS subject_id, '' AS message FROM current_nodes",
 	} {
 		t.Run(name, func(t *testing.T) {
 			text := strings.Replace(goodControl, goodControl[strings.Index(goodControl, "query: |"):], "query: |\n  "+q+"\n", 1)
@@ -202,6 +201,24 @@ func TestEvaluateRefusesBadRows(t *testing.T) {
 				t.Fatalf("error %v, want one naming the control", err)
 			}
 		})
+	}
+}
+
+// A row whose message comes out empty (built from an attribute the item
+// lacks) is still a finding, in the control's title.
+func TestEmptyMessageFallsBackToTitle(t *testing.T) {
+	text := strings.Replace(lambdaControl, "ELSE 'environment holds '", "ELSE NULL || 'environment holds '", 1)
+	ev, err := Evaluate(context.Background(), lambdaEstate(t).store(), testCatalogue(t, text), Options{Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range ev.Findings {
+		if f.SubjectID == fnEnv && f.Message != "Lambda with environment" {
+			t.Errorf("message %q, want the control's title", f.Message)
+		}
+	}
+	if len(ev.Findings) != 2 {
+		t.Errorf("%d findings, want 2", len(ev.Findings))
 	}
 }
 

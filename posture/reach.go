@@ -2,6 +2,8 @@ package posture
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"fmt"
 	"runtime"
 	"sort"
@@ -37,6 +39,36 @@ func currentAgents(ctx context.Context, inv Inventory) ([]string, error) {
 	return ids, err
 }
 
+// agentsNearStandingCredentials lists, by id, the current agents that may
+// reach a standing credential: those a walk backwards from every standing
+// credential meets, along the edges a reach follows and can_escalate, as
+// far as a reach and an escalation can go. It is a superset of the agents
+// the control reports, found without walking out of every agent: most
+// agents of a large estate reach no standing secret.
+func agentsNearStandingCredentials(ctx context.Context, inv Inventory) ([]string, error) {
+	kinds, err := json.Marshal(append(append([]inventory.EdgeKind(nil), inventory.ReachEdges...), inventory.EdgeCanEscalate))
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	err = inv.EachRow(ctx, `WITH RECURSIVE
+		follow(kind) AS (SELECT value FROM json_each(:kinds)),
+		back(id, depth) AS (
+			SELECT id, 0 FROM nodes
+			WHERE kind = 'credential' AND gone_in IS NULL AND json_extract(attrs, '$.standing') = 1
+			UNION
+			SELECT e.from_id, b.depth + 1 FROM back b JOIN edges e ON e.to_id = b.id
+			WHERE b.depth < :depth AND e.kind IN (SELECT kind FROM follow) AND e.gone_in IS NULL)
+		SELECT DISTINCT n.id FROM back b JOIN nodes n ON n.id = b.id
+		WHERE n.kind = 'agent' AND n.gone_in IS NULL ORDER BY n.id`,
+		[]any{sql.Named("kinds", string(kinds)), sql.Named("depth", inventory.ReachDepth+inventory.EscalationDepth)},
+		func(_ []string, r []any) error {
+			ids = append(ids, asString(r[0]))
+			return nil
+		})
+	return ids, err
+}
+
 // agentsPerWalk bounds how many agents one reach walk starts from, so that
 // what a walk holds stays small on a large estate.
 const agentsPerWalk = 500
@@ -47,7 +79,7 @@ const agentsPerWalk = 500
 // can_escalate step of an identity it reaches. One finding per agent and
 // credential, with the path.
 func agentReachesStandingCredential(ctx context.Context, inv Inventory, _ map[string]int, _ time.Time, emit func(row) error) error {
-	agents, err := currentAgents(ctx, inv)
+	agents, err := agentsNearStandingCredentials(ctx, inv)
 	if err != nil {
 		return err
 	}
