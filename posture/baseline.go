@@ -175,6 +175,13 @@ func (b *Baseline) Apply(findings []Finding, now time.Time) Triage {
 	matched := map[string]bool{}
 	for _, f := range findings {
 		s, ok := by[f.Fingerprint]
+		if ok && f.Status == StatusUnknown {
+			// A baseline accepts what was judged; an item that could not be
+			// judged counts (--allow-unknown is what lets it pass), and the
+			// suppression waits for it to be judged again.
+			matched[f.Fingerprint] = true
+			ok = false
+		}
 		if !ok {
 			t.Active = append(t.Active, f)
 			continue
@@ -199,7 +206,8 @@ func (b *Baseline) Apply(findings []Finding, now time.Time) Triage {
 // lasts.
 const DefaultSuppressionDays = 90
 
-// WriteBaseline writes a baseline that suppresses every finding, each for
+// WriteBaseline writes a baseline that suppresses every judged finding
+// (not the items that could not be evaluated), each for
 // DefaultSuppressionDays from now, with a reason to be replaced by the real
 // one. Findings of prev (a baseline being rewritten) keep their reason and
 // date.
@@ -223,7 +231,7 @@ func WriteBaseline(w io.Writer, findings []Finding, prev *Baseline, now time.Tim
 	}{Version: BaselineVersion, Suppressions: []entry{}}
 	seen := map[string]bool{}
 	for _, f := range findings {
-		if seen[f.Fingerprint] {
+		if seen[f.Fingerprint] || f.Status == StatusUnknown {
 			continue
 		}
 		seen[f.Fingerprint] = true

@@ -46,6 +46,17 @@ func TestBaselineSuppressesUntilExpiry(t *testing.T) {
 	if len(tr.Suppressed) != 0 {
 		t.Errorf("after its expiry day the suppression still holds: %+v", tr.Suppressed)
 	}
+	// An item that could not be judged is never suppressed, and a written
+	// baseline leaves it out.
+	unknown := findings[0]
+	unknown.Status = StatusUnknown
+	if tr := b.Apply([]Finding{unknown}, testNow); len(tr.Suppressed) != 0 || len(tr.Active) != 1 || len(tr.Unmatched) != 2 {
+		t.Errorf("a not-evaluable item: %+v", tr)
+	}
+	var w bytes.Buffer
+	if err := WriteBaseline(&w, []Finding{unknown}, nil, testNow); err != nil || strings.Contains(w.String(), unknown.Fingerprint) {
+		t.Errorf("a written baseline suppresses a not-evaluable item (%v):\n%s", err, w.String())
+	}
 	// A nil baseline suppresses nothing.
 	var none *Baseline
 	if tr := none.Apply(findings, testNow); len(tr.Active) != 3 {
