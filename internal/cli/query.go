@@ -31,7 +31,8 @@ func newQueryCmd(g *globalOptions, runF func(context.Context, *QueryOptions) err
 
 The database is opened read-only; writes, ATTACH, PRAGMA and more than one
 statement are refused. Tables: nodes, edges, scans, scopes, scan_scopes,
-scan_errors, node_counts, edge_counts; views current_nodes and current_edges
+scan_errors, node_counts, edge_counts, effective_access, and once aam posture
+has run findings and posture_runs; views current_nodes and current_edges
 hold the current graph. The scans table keeps what each scan recorded: a scan
 whose process died still says "running" there, and aam inventory scans shows
 it interrupted.
