@@ -109,8 +109,22 @@ func identitySharedAcrossEnvironments(ctx context.Context, inv Inventory, _ map[
 			message:  fmt.Sprintf("the production agent(s) %s and the non-production agent(s) %s run as this one identity: whatever steers or holds a non-production one acts with production's access", p, o),
 			evidence: map[string]any{"production_agents": pids, "non_production_agents": oids}})
 	}
-	const q = `SELECT e.to_id, a.id, a.name, a.attrs->'$.tags'
-FROM current_nodes a JOIN current_edges e ON e.from_id = a.id AND e.kind = 'runs_as'
+	// Only an identity that two agents or more run as can be shared: those
+	// are counted first (agents by nodes_current_agents, their runs_as edges
+	// by the edges' UNIQUE key, one per agent and identity), and only their
+	// agents are read, sorted and classified (runs_as edges into them by
+	// edges_by_to), not every agent of the estate.
+	const q = `WITH shared AS MATERIALIZED (
+  SELECT e.to_id AS id
+  FROM current_nodes a CROSS JOIN current_edges e ON e.from_id = a.id AND e.kind = 'runs_as'
+  WHERE a.kind = 'agent'
+  GROUP BY e.to_id
+  HAVING count(*) > 1
+)
+SELECT e.to_id, a.id, a.name, a.attrs->'$.tags'
+FROM shared s
+  CROSS JOIN current_edges e ON e.to_id = s.id AND e.kind = 'runs_as'
+  CROSS JOIN current_nodes a ON a.id = e.from_id
 WHERE a.kind = 'agent'
 ORDER BY e.to_id, a.id`
 	err := inv.EachRow(ctx, q, nil, func(_ []string, r []any) error {
