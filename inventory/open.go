@@ -253,6 +253,22 @@ func (s *Store) notOurs(err error) error {
 // reader reads through the WAL and its shared-memory file, seeing each
 // scope the scan has committed.
 func OpenReadOnly(ctx context.Context, p string) (*Store, error) {
+	return OpenReadOnlyWith(ctx, p, ReadOptions{})
+}
+
+// ReadOptions tune a read-only store for a reader that reads much of it.
+type ReadOptions struct {
+	// MapBytes maps up to this many bytes of the database file into
+	// memory (SQLite's mmap_size) instead of reading its pages with a
+	// system call each: posture reads most of a large inventory's pages.
+	// The pages mapped are the operating system's file cache, not the
+	// process's heap. 0 reads as OpenReadOnly does. aam never shrinks a
+	// database file (it does not VACUUM), which a mapping must not see.
+	MapBytes int64
+}
+
+// OpenReadOnlyWith is OpenReadOnly with options.
+func OpenReadOnlyWith(ctx context.Context, p string, o ReadOptions) (*Store, error) {
 	fi, err := os.Stat(p)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -271,7 +287,11 @@ func OpenReadOnly(ctx context.Context, p string) (*Store, error) {
 		return nil, fmt.Errorf("cannot read database %s: a scan is writing it or died before it finished (its -wal file is there), and reading it then needs to write its directory %s: read it where you may write, or after the next scan finishes", p, filepath.Dir(p))
 	}
 	log := new(statementLog)
-	db, err := openDB(readDSN(p, immutable), log)
+	dsn := readDSN(p, immutable)
+	if o.MapBytes > 0 {
+		dsn += "&" + url.Values{"_pragma": {fmt.Sprintf("mmap_size(%d)", o.MapBytes)}}.Encode()
+	}
+	db, err := openDB(dsn, log)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", p, err)
 	}

@@ -43,7 +43,7 @@ func BenchmarkEvaluateMillion(b *testing.B) {
 		}
 		b.Logf("wrote %d nodes and edges in %s", rows, time.Since(start).Round(time.Millisecond))
 	}
-	store, err := inventory.OpenReadOnly(ctx, path)
+	store, err := inventory.OpenReadOnlyWith(ctx, path, inventory.ReadOptions{MapBytes: MapBytes})
 	if err != nil {
 		b.Fatal(err)
 	}

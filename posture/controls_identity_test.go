@@ -1,6 +1,7 @@
 package posture
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -461,7 +462,11 @@ func TestAllowWithNotAction(t *testing.T) {
 			check: func(t *testing.T, fs []Finding) {
 				f := findingOf(t, fs, power)
 				wantMessage(t, f, "iam:*", "organizations:*", "PowerUserAccess")
-				if diff := cmp.Diff([]any{"arn:aws:iam::aws:policy/PowerUserAccess"}, f.Evidence["sources"]); diff != "" {
+				var ev map[string]any
+				if err := json.Unmarshal(f.Evidence, &ev); err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff([]any{"arn:aws:iam::aws:policy/PowerUserAccess"}, ev["sources"]); diff != "" {
 					t.Errorf("evidence sources (-want +got):\n%s", diff)
 				}
 			},

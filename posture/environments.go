@@ -107,7 +107,7 @@ func identitySharedAcrossEnvironments(ctx context.Context, inv Inventory, _ map[
 		o, oids := list(other)
 		return emit(row{subject: current, status: StatusFail,
 			message:  fmt.Sprintf("the production agent(s) %s and the non-production agent(s) %s run as this one identity: whatever steers or holds a non-production one acts with production's access", p, o),
-			evidence: map[string]any{"production_agents": pids, "non_production_agents": oids}})
+			evidence: evidenceOf(map[string]any{"production_agents": pids, "non_production_agents": oids})})
 	}
 	// Only an identity that two agents or more run as can be shared: those
 	// are counted first (agents by nodes_current_agents, their runs_as edges

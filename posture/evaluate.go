@@ -1,6 +1,7 @@
 package posture
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -50,9 +51,10 @@ type Finding struct {
 	Tenant      string   `json:"tenant"`
 	// About lists the other nodes the finding is about (the agents sharing
 	// an identity); they are part of the fingerprint.
-	About    []string       `json:"about,omitempty"`
-	Message  string         `json:"message"`
-	Evidence map[string]any `json:"evidence,omitempty"`
+	About   []string `json:"about,omitempty"`
+	Message string   `json:"message"`
+	// Evidence is a JSON object of the facts, kept as the query built it.
+	Evidence json.RawMessage `json:"evidence,omitempty"`
 }
 
 // Options shape one evaluation.
@@ -65,6 +67,11 @@ type Options struct {
 	// it stale; 0 means DefaultStaleAfter.
 	StaleAfter time.Duration
 }
+
+// MapBytes is how much of the database file an evaluation should map into
+// memory (inventory.ReadOptions): most of a large inventory's pages are
+// read by one control or another.
+const MapBytes = 1 << 30
 
 // DefaultStaleAfter is how old a scope's last complete scan may be before
 // coverage calls it stale.
@@ -103,7 +110,7 @@ type row struct {
 	status   Status
 	severity Severity
 	message  string
-	evidence map[string]any
+	evidence json.RawMessage
 }
 
 // Evaluate runs every control of cat over inv.
@@ -158,9 +165,22 @@ func Evaluate(ctx context.Context, inv Inventory, cat *Catalogue, o Options) (*E
 			}
 		}()
 	}
+	// The walks written in Go take longest: they start first, so that
+	// the SQL controls fill the other connections meanwhile.
+	order := make([]int, 0, len(cat.Controls))
+	for i, c := range cat.Controls {
+		if c.Evaluator != "" {
+			order = append(order, i)
+		}
+	}
+	for i, c := range cat.Controls {
+		if c.Evaluator == "" {
+			order = append(order, i)
+		}
+	}
 	go func() {
 		defer close(next)
-		for i := range cat.Controls {
+		for _, i := range order {
 			select {
 			case next <- i:
 			case <-ctx.Done():
@@ -336,9 +356,11 @@ func queryRow(idx map[string]int, vals []any, def Severity) (row, error) {
 		r.severity = s
 	}
 	if v, ok := get("evidence"); ok {
-		if err := json.Unmarshal([]byte(fmt.Sprint(v)), &r.evidence); err != nil {
-			return r, fmt.Errorf("the row about %s: evidence is not a JSON object (build it with json_object): %v", r.subject, err)
+		raw := []byte(fmt.Sprint(v))
+		if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '{' || !json.Valid(t) {
+			return r, fmt.Errorf("the row about %s: evidence is not a JSON object (build it with json_object)", r.subject)
 		}
+		r.evidence = raw
 	}
 	return r, nil
 }

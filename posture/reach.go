@@ -220,5 +220,14 @@ func reachRow(agent string, c inventory.Reached, via *inventory.Reached) row {
 		ids = append(ids, s.To)
 	}
 	return row{subject: agent, about: []string{c.To.ID}, status: StatusFail, message: msg,
-		evidence: map[string]any{"credential": c.To.ID, "path": ids}}
+		evidence: evidenceOf(map[string]any{"credential": c.To.ID, "path": ids})}
+}
+
+// evidenceOf is the evidence of a finding a Go evaluator makes.
+func evidenceOf(m map[string]any) json.RawMessage {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return json.RawMessage(`{}`)
+	}
+	return b
 }

@@ -25,6 +25,10 @@ type Writer interface {
 
 var _ Writer = (*inventory.Store)(nil)
 
+// findingsPerInsert is how many findings one INSERT writes (13 parameters
+// each, within SQLite's limit of 32,766).
+const findingsPerInsert = 128
+
 // Save keeps a report's findings, suppressed ones marked, as the findings
 // of the scan it was evaluated on, in one transaction: the previous
 // evaluation of the same scan is replaced, other scans' are kept.
@@ -61,24 +65,48 @@ func Save(ctx context.Context, w Writer, r *Report) error {
 		if err != nil {
 			return err
 		}
-		st, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO findings (run_id, scan_id, control_id, fingerprint, status, severity, subject_id, provider, tenant, about, message, evidence, suppressed)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		// Rows go in findingsPerInsert at a time: one statement per row
+		// costs more than the row on an estate with a hundred thousand.
+		const cols = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		insert := func(n int) string {
+			return "INSERT OR REPLACE INTO findings (run_id, scan_id, control_id, fingerprint, status, severity, subject_id, provider, tenant, about, message, evidence, suppressed) VALUES " +
+				strings.TrimSuffix(strings.Repeat(cols+", ", n), ", ")
+		}
+		full, err := tx.PrepareContext(ctx, insert(findingsPerInsert))
 		if err != nil {
 			return err
 		}
-		defer st.Close()
+		defer full.Close()
+		args := make([]any, 0, 13*findingsPerInsert)
+		flush := func() error {
+			if len(args) == 0 {
+				return nil
+			}
+			var err error
+			if len(args) == cap(args) {
+				_, err = full.ExecContext(ctx, args...)
+			} else {
+				_, err = tx.ExecContext(ctx, insert(len(args)/13), args...)
+			}
+			args = args[:0]
+			return err
+		}
 		for _, f := range ev.Findings {
 			about, _ := json.Marshal(nonNil(f.About))
 			evidence := []byte("{}")
-			if f.Evidence != nil {
-				if evidence, err = json.Marshal(f.Evidence); err != nil {
-					return fmt.Errorf("finding %s: %w", f.Fingerprint, err)
+			if len(f.Evidence) > 0 {
+				evidence = f.Evidence
+			}
+			args = append(args, run, ev.ScanID, f.ControlID, f.Fingerprint, string(f.Status), f.Severity.String(),
+				f.SubjectID, f.Provider, f.Tenant, string(about), f.Message, string(evidence), suppressed[f.Fingerprint])
+			if len(args) == cap(args) {
+				if err := flush(); err != nil {
+					return err
 				}
 			}
-			if _, err := st.ExecContext(ctx, run, ev.ScanID, f.ControlID, f.Fingerprint, string(f.Status), f.Severity.String(),
-				f.SubjectID, f.Provider, f.Tenant, string(about), f.Message, string(evidence), suppressed[f.Fingerprint]); err != nil {
-				return err
-			}
+		}
+		if err := flush(); err != nil {
+			return err
 		}
 		return nil
 	})

@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"io"
 	"os"
@@ -55,7 +56,7 @@ func newFixture(t *testing.T, configPath string) fixture {
 	}
 	finding := func(ctl *posture.Control, status posture.Status, sev posture.Severity, tenant, id, kind, name, msg string, evidence map[string]any) posture.Finding {
 		return posture.Finding{ControlID: ctl.ID, Fingerprint: posture.Fingerprint(ctl.ID, id, nil), Status: status, Severity: sev,
-			SubjectID: id, SubjectKind: kind, SubjectName: name, Provider: "aws", Tenant: tenant, Message: msg, Evidence: evidence}
+			SubjectID: id, SubjectKind: kind, SubjectName: name, Provider: "aws", Tenant: tenant, Message: msg, Evidence: rawEvidence(evidence)}
 	}
 	all := []posture.Finding{
 		finding(ctls[0], posture.StatusFail, posture.SeverityCritical, tenantA, "arn:aws:iam::111111111111:role/agent-admin", "identity", "agent-admin",
@@ -190,4 +191,15 @@ func emptyReport() *posture.Report {
 	var none *posture.Baseline
 	return &posture.Report{Tool: "aam", Version: "v1.4.0", Evaluation: ev, Triage: none.Apply(nil, ev.Now),
 		StoreNote: "the inventory has no finished scan to tie them to: run aam scan"}
+}
+
+func rawEvidence(m map[string]any) json.RawMessage {
+	if m == nil {
+		return nil
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		panic(err)
+	}
+	return b
 }

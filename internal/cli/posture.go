@@ -201,7 +201,7 @@ func joinReasons(r []string) string {
 // evaluateStore evaluates cat on the database at path, opened read-only:
 // the controls' SQL meets the same two locks as aam query's.
 func evaluateStore(ctx context.Context, path string, cat *posture.Catalogue, opts posture.Options) (*posture.Evaluation, error) {
-	store, err := inventory.OpenReadOnly(ctx, path)
+	store, err := inventory.OpenReadOnlyWith(ctx, path, inventory.ReadOptions{MapBytes: posture.MapBytes})
 	if err != nil {
 		return nil, err
 	}
