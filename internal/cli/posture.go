@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -253,22 +254,24 @@ func sarifConfigPath(p string) string {
 }
 
 func writeBaselineFile(path string, findings []posture.Finding, prev *posture.Baseline, now time.Time) error {
-	var buf bytes.Buffer
-	if err := posture.WriteBaseline(&buf, findings, prev, now); err != nil {
-		return err
-	}
-	return writeFileAtomic(path, buf.Bytes())
+	return writeFileAtomic(path, func(w io.Writer) error { return posture.WriteBaseline(w, findings, prev, now) })
 }
 
-// writeFileAtomic writes data to path through a temporary file renamed
-// over it, so that a reader never sees half a file.
-func writeFileAtomic(path string, data []byte) error {
+// writeFileAtomic writes path through a temporary file beside it, renamed
+// over it once complete, so that a reader never sees half a file and a
+// large report is never held whole in memory.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
+	bw := bufio.NewWriterSize(tmp, 1<<16)
+	if err := write(bw); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
 		tmp.Close()
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -302,11 +305,7 @@ func writeReport(o *PostureOptions, rep *posture.Report) error {
 	if o.Out == "" {
 		return r.Render(o.IO.Out, rep)
 	}
-	var buf bytes.Buffer
-	if err := r.Render(&buf, rep); err != nil {
-		return err
-	}
-	if err := writeFileAtomic(o.Out, buf.Bytes()); err != nil {
+	if err := writeFileAtomic(o.Out, func(w io.Writer) error { return r.Render(w, rep) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(o.IO.ErrOut, "Report written to %s.\n", o.Out)
