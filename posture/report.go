@@ -24,6 +24,11 @@ type Report struct {
 	// StoreNote why not when they were not.
 	Stored    bool   `json:"-"`
 	StoreNote string `json:"-"`
+	// FullReportHint says where every finding can be read when a
+	// renderer with a size limit (Markdown, for a pull-request comment)
+	// leaves some out: a file, or a command; "" lets the renderer say
+	// "run aam posture -o json".
+	FullReportHint string `json:"-"`
 }
 
 // Gate is --fail-on: a severity at or above which a finding fails the run.

@@ -130,6 +130,9 @@ func TestGolden(t *testing.T) {
 		{"report.txt", report.Table{}},
 		{"report.json", report.JSON{}},
 		{"report.sarif", report.SARIF{}},
+		{"report.md", report.Markdown{}},
+		{"report.junit.xml", report.JUnit{}},
+		{"report.csv", report.CSV{}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			var buf bytes.Buffer
@@ -167,6 +170,9 @@ func TestEmptyInventory(t *testing.T) {
 		{"table", report.Table{}, []string{"No findings.", "no scope has been scanned: run aam scan", "Gate: none"}},
 		{"json", report.JSON{}, []string{`"outcome": "no_tenant"`, `"findings": []`, `"scopes": []`}},
 		{"sarif", report.SARIF{}, []string{`"id": "aam/"`, "No tenant has been scanned", `"results": []`}},
+		{"markdown", report.Markdown{}, []string{"No findings.", "No scope has been scanned: run `aam scan`.", "Gate: none"}},
+		{"junit", report.JUnit{}, []string{`name="aam posture: no tenant scanned"`, `skipped="1"`, "<skipped message=\"no tenant of the control"}},
+		{"csv", report.CSV{}, []string{"severity,status,control,title"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer

@@ -1,0 +1,384 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aam-dev/aam/posture"
+)
+
+// GitHubCommentLimit is the most characters GitHub takes in a pull-request
+// comment or an issue body; a job summary takes more (1 MiB), so a report
+// that fits a comment fits both.
+const GitHubCommentLimit = 65536
+
+// DefaultMarkdownLimit leaves a margin under GitHub's limit for what a CI
+// step wraps around the report (a heading, a link to the run).
+const DefaultMarkdownLimit = GitHubCommentLimit - 4096
+
+// Markdown renders a report for a pull-request comment or a CI job
+// summary: counts, the gate, the findings with their fix, each agent's
+// worst finding and the coverage gaps. It stays under Limit characters
+// (runes, as GitHub counts) by leaving findings out, and says how many and
+// where the full report is.
+type Markdown struct {
+	// Limit is the most characters the document may hold; 0 means
+	// DefaultMarkdownLimit.
+	Limit int
+}
+
+// remediationRunes caps a fix in the findings table: the control's first
+// sentence, enough to act on; aam controls show ID has the rest.
+const remediationRunes = 160
+
+// Render writes r.
+func (m Markdown) Render(w io.Writer, r *posture.Report) error {
+	limit := m.Limit
+	if limit <= 0 {
+		limit = DefaultMarkdownLimit
+	}
+	ev := r.Evaluation
+	controls := map[string]*posture.Control{}
+	for _, o := range ev.Controls {
+		controls[o.Control.ID] = o.Control
+	}
+	active := append([]posture.Finding(nil), r.Triage.Active...)
+	// Failing findings first, most severe first, then the not-evaluable
+	// ones: the order a reader acts in. The sort is stable, so findings of
+	// one rank keep the evaluation's order.
+	sort.SliceStable(active, func(i, j int) bool {
+		ui, uj := active[i].Status == posture.StatusUnknown, active[j].Status == posture.StatusUnknown
+		if ui != uj {
+			return !ui
+		}
+		return active[i].Severity > active[j].Severity
+	})
+	var fails, unknowns int
+	for _, f := range active {
+		if f.Status == posture.StatusUnknown {
+			unknowns++
+		} else {
+			fails++
+		}
+	}
+
+	var head strings.Builder
+	fmt.Fprintf(&head, "## aam posture\n\n")
+	fmt.Fprintf(&head, "Scan %d, evaluated at %s. %s\n\n", ev.ScanID, posture.When(ev.Now), gateLine(r.Gate))
+	counts := posture.Counts(nonUnknown(active))
+	head.WriteString("| critical | high | medium | low | not evaluable | suppressed | expired suppressions |\n|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&head, "| %d | %d | %d | %d | %d | %d | %d |\n", counts[posture.SeverityCritical], counts[posture.SeverityHigh],
+		counts[posture.SeverityMedium], counts[posture.SeverityLow], unknowns, len(r.Triage.Suppressed), len(r.Triage.Expired))
+	if !r.Stored && r.StoreNote != "" {
+		fmt.Fprintf(&head, "\nFindings not stored: %s\n", mdText(r.StoreNote))
+	}
+
+	coverage := markdownCoverage(r)
+	agents := markdownAgents(active)
+
+	// The findings take what the rest leaves; the agents' table comes
+	// after them and is cut the same way when a huge estate fills it.
+	budget := limit - runes(head.String()) - runes(coverage)
+	var b strings.Builder
+	b.WriteString(head.String())
+	if len(active) == 0 {
+		b.WriteString("\nNo findings.\n")
+	} else {
+		hint := r.FullReportHint
+		if hint == "" {
+			hint = "run `aam posture -o json` for every finding"
+		}
+		const tableHead = "\n### Findings\n\n| severity | control | resource | tenant | finding | fix |\n|---|---|---|---|---|---|\n"
+		// What the "left out" lines may take, with room for their numbers.
+		reserve := 2*runes(leftOut(len(active), "findings", hint)) + 16
+		used := runes(tableHead)
+		var rows strings.Builder
+		shown := 0
+		for _, f := range active {
+			row := findingRow(f, controls[f.ControlID])
+			n := runes(row)
+			if used+n+reserve+agentsMin(agents) > budget {
+				break
+			}
+			rows.WriteString(row)
+			used += n
+			shown++
+		}
+		b.WriteString(tableHead)
+		b.WriteString(rows.String())
+		if shown < len(active) {
+			b.WriteString(leftOut(len(active)-shown, "findings", hint))
+		}
+		budget -= used + runes(leftOutIf(shown < len(active), len(active)-shown, "findings", hint))
+		if len(agents) > 0 {
+			const agentsHead = "\n### Agents\n\nEach agent with its worst finding: about the agent itself, or naming it.\n\n| agent | tenant | worst finding | findings |\n|---|---|---|---:|\n"
+			used := runes(agentsHead)
+			reserve := runes(leftOut(len(agents), "agents", hint)) + 8
+			var rows strings.Builder
+			shown := 0
+			for _, a := range agents {
+				row := a.row()
+				n := runes(row)
+				if used+n+reserve > budget {
+					break
+				}
+				rows.WriteString(row)
+				used += n
+				shown++
+			}
+			if shown > 0 {
+				b.WriteString(agentsHead)
+				b.WriteString(rows.String())
+			}
+			if shown < len(agents) {
+				b.WriteString(leftOut(len(agents)-shown, "agents", hint))
+			}
+		}
+	}
+	b.WriteString(coverage)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func nonUnknown(fs []posture.Finding) []posture.Finding {
+	var out []posture.Finding
+	for _, f := range fs {
+		if f.Status != posture.StatusUnknown {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func gateLine(g posture.Gate) string {
+	switch {
+	case g.FailOn == posture.SeverityNone:
+		return "Gate: none (`--fail-on SEVERITY` fails on findings)."
+	case g.Failed:
+		return fmt.Sprintf("**Gate: FAILED** (`--fail-on %s`): %s.", g.FailOn, mdText(strings.Join(g.Reasons, "; ")))
+	default:
+		allow := ""
+		if g.AllowUnknown {
+			allow = " --allow-unknown"
+		}
+		return fmt.Sprintf("**Gate: passed** (`--fail-on %s%s`).", g.FailOn, allow)
+	}
+}
+
+func leftOut(n int, what, hint string) string {
+	return fmt.Sprintf("\n**%d %s left out** to fit GitHub's comment limit: %s.\n", n, what, hint)
+}
+
+func leftOutIf(cond bool, n int, what, hint string) string {
+	if !cond {
+		return ""
+	}
+	return leftOut(n, what, hint)
+}
+
+// agentsMin keeps room for the agents' heading and a few rows, so that a
+// flood of findings does not push every agent out.
+func agentsMin(agents []agentWorst) int {
+	n := 0
+	for i, a := range agents {
+		if i == 5 {
+			break
+		}
+		n += runes(a.row())
+	}
+	if n > 0 {
+		n += 200
+	}
+	return n
+}
+
+func findingRow(f posture.Finding, c *posture.Control) string {
+	sev := f.Severity.String()
+	if f.Status == posture.StatusUnknown {
+		sev = "not evaluable (" + sev + ")"
+	}
+	title, fix := "", ""
+	if c != nil {
+		title = " " + mdText(c.Title)
+		fix = mdFix(c.Remediation)
+	}
+	return fmt.Sprintf("| %s | %s%s | %s | %s | %s | %s |\n", sev, f.ControlID, title, mdResource(f), mdText(f.Provider+"/"+orDash(f.Tenant)), mdText(f.Message), fix)
+}
+
+func mdResource(f posture.Finding) string {
+	name := f.SubjectName
+	if name == "" {
+		name = f.SubjectID
+	}
+	return fmt.Sprintf("%s (%s)", mdText(name), mdText(f.SubjectKind))
+}
+
+// agentWorst is an agent with the most severe finding about it.
+type agentWorst struct {
+	id, name, tenant string
+	worst            posture.Finding
+	count            int
+}
+
+func (a agentWorst) row() string {
+	w := a.worst
+	sev := w.Severity.String()
+	if w.Status == posture.StatusUnknown {
+		sev = "not evaluable (" + sev + ")"
+	}
+	return fmt.Sprintf("| %s | %s | %s %s: %s | %d |\n", mdText(orDash(a.name)), mdText(orDash(a.tenant)), sev, w.ControlID, mdText(w.Message), a.count)
+}
+
+// markdownAgents finds each agent's worst finding: the agents are the
+// subjects of kind agent, and a finding counts for an agent when the agent
+// is its subject or among the ids it is about. active is already in
+// severity order, failing before not evaluable, so the first finding an
+// agent meets is its worst.
+func markdownAgents(active []posture.Finding) []agentWorst {
+	by := map[string]*agentWorst{}
+	var order []string
+	for _, f := range active {
+		if f.SubjectKind == "agent" && by[f.SubjectID] == nil {
+			by[f.SubjectID] = &agentWorst{id: f.SubjectID, name: f.SubjectName, tenant: f.Provider + "/" + f.Tenant}
+			order = append(order, f.SubjectID)
+		}
+	}
+	for _, f := range active {
+		ids := append([]string{f.SubjectID}, f.About...)
+		seen := map[string]bool{}
+		for _, id := range ids {
+			a := by[id]
+			if a == nil || seen[id] {
+				continue
+			}
+			seen[id] = true
+			if a.count == 0 {
+				a.worst = f
+			}
+			a.count++
+		}
+	}
+	out := make([]agentWorst, 0, len(order))
+	for _, id := range order {
+		out = append(out, *by[id])
+	}
+	// The worst first; agents of equal rank by name, so two runs agree.
+	sort.SliceStable(out, func(i, j int) bool {
+		ui, uj := out[i].worst.Status == posture.StatusUnknown, out[j].worst.Status == posture.StatusUnknown
+		if ui != uj {
+			return !ui
+		}
+		if out[i].worst.Severity != out[j].worst.Severity {
+			return out[i].worst.Severity > out[j].worst.Severity
+		}
+		return out[i].name+out[i].id < out[j].name+out[j].id
+	})
+	return out
+}
+
+// markdownCoverage lists what the findings do not rest on: scopes not
+// complete and controls that judged part of the estate only. It is never
+// cut: a reader must see the gaps whatever else is left out.
+func markdownCoverage(r *posture.Report) string {
+	ev := r.Evaluation
+	var b strings.Builder
+	b.WriteString("\n### Coverage\n\n")
+	if len(ev.Coverage.Scopes) == 0 {
+		b.WriteString("No scope has been scanned: run `aam scan`.\n")
+		return b.String()
+	}
+	states := map[string]int{}
+	for _, sc := range ev.Coverage.Scopes {
+		states[sc.State]++
+	}
+	fmt.Fprintf(&b, "Scopes: %d complete, %d partial, %d stale, %d failed.\n", states[posture.ScopeComplete], states[posture.ScopePartial], states[posture.ScopeStale], states[posture.ScopeFailed])
+	gaps := 0
+	for _, sc := range ev.Coverage.Scopes {
+		if sc.State == posture.ScopeComplete {
+			continue
+		}
+		if gaps == 0 {
+			b.WriteString("\n")
+		}
+		gaps++
+		when := "never completed"
+		if sc.LastComplete != nil {
+			when = "last complete " + posture.When(*sc.LastComplete)
+		}
+		errs := ""
+		if len(sc.Errors) > 0 {
+			// The first error says what to fix; the JSON report has them all.
+			errs = ": " + mdText(sc.Errors[0])
+			if len(sc.Errors) > 1 {
+				errs += fmt.Sprintf(" (and %d more)", len(sc.Errors)-1)
+			}
+		}
+		fmt.Fprintf(&b, "- **%s** %s (%s)%s\n", sc.State, mdText(sc.Provider+"/"+sc.Tenant+"/"+sc.Scope), when, errs)
+	}
+	var partial []string
+	for _, o := range ev.Controls {
+		if o.NotEvaluated != "" {
+			partial = append(partial, o.Control.ID)
+		}
+	}
+	if len(partial) > 0 {
+		fmt.Fprintf(&b, "\nJudged part of the estate only (scopes of their providers failed): %s.\n", strings.Join(partial, ", "))
+	}
+	return b.String()
+}
+
+// mdText makes s safe in a Markdown table cell: one line, no pipe ending
+// the cell, no HTML, no emphasis or links a name could start.
+func mdText(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '\n', '\r', '\t':
+			b.WriteByte(' ')
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '&':
+			b.WriteString("&amp;")
+		case '\\', '|', '*', '_', '`', '[', ']', '#', '~':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// mdFix is a control's remediation, short: its first sentence, cut at
+// remediationRunes. A command in backticks stays code when the cut keeps
+// its backticks paired.
+func mdFix(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if i := strings.Index(s, ". "); i >= 0 {
+		s = s[:i+1]
+	}
+	if utf8.RuneCountInString(s) > remediationRunes {
+		s = string([]rune(s)[:remediationRunes-1]) + "…"
+	}
+	if strings.Count(s, "`")%2 != 0 {
+		return mdText(s)
+	}
+	parts := strings.Split(s, "`")
+	for i := range parts {
+		if i%2 == 0 {
+			parts[i] = mdText(parts[i])
+		} else {
+			// Inside code nothing is markup but a pipe, which still ends
+			// the cell.
+			parts[i] = strings.ReplaceAll(parts[i], "|", "\\|")
+		}
+	}
+	return strings.Join(parts, "`")
+}
+
+func runes(s string) int { return utf8.RuneCountInString(s) }
