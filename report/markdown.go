@@ -34,6 +34,18 @@ type Markdown struct {
 // sentence, enough to act on; aam controls show ID has the rest.
 const remediationRunes = 160
 
+// messageRunes caps a finding's message in a table: a comment is read at a
+// glance, and the JSON, CSV and table reports hold the whole message.
+const messageRunes = 200
+
+// short cuts s to n runes, marking the cut.
+func short(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
 // Render writes r.
 func (m Markdown) Render(w io.Writer, r *posture.Report) error {
 	limit := m.Limit
@@ -79,64 +91,32 @@ func (m Markdown) Render(w io.Writer, r *posture.Report) error {
 	coverage := markdownCoverage(r)
 	agents := markdownAgents(active)
 
-	// The findings take what the rest leaves; the agents' table comes
-	// after them and is cut the same way when a huge estate fills it.
+	// The agents come first, each in one row, and may take half of what
+	// the header and coverage leave; the findings take the rest.
 	budget := limit - runes(head.String()) - runes(coverage)
 	var b strings.Builder
 	b.WriteString(head.String())
+	hint := r.FullReportHint
+	if hint == "" {
+		hint = "run `aam posture -o json` for every finding"
+	}
+	if len(agents) > 0 {
+		const agentsHead = "\n### Agents\n\nEach agent with its worst finding: about the agent itself, or naming it.\n\n| agent | tenant | worst finding | findings |\n|---|---|---|---:|\n"
+		rows := make([]string, len(agents))
+		for i, a := range agents {
+			rows[i] = a.row()
+		}
+		b.WriteString(cutTable(agentsHead, rows, budget/2, "agents", hint, &budget))
+	}
 	if len(active) == 0 {
 		b.WriteString("\nNo findings.\n")
 	} else {
-		hint := r.FullReportHint
-		if hint == "" {
-			hint = "run `aam posture -o json` for every finding"
-		}
 		const tableHead = "\n### Findings\n\n| severity | control | resource | tenant | finding | fix |\n|---|---|---|---|---|---|\n"
-		// What the "left out" lines may take, with room for their numbers.
-		reserve := 2*runes(leftOut(len(active), "findings", hint)) + 16
-		used := runes(tableHead)
-		var rows strings.Builder
-		shown := 0
-		for _, f := range active {
-			row := findingRow(f, controls[f.ControlID])
-			n := runes(row)
-			if used+n+reserve+agentsMin(agents) > budget {
-				break
-			}
-			rows.WriteString(row)
-			used += n
-			shown++
+		rows := make([]string, len(active))
+		for i, f := range active {
+			rows[i] = findingRow(f, controls[f.ControlID])
 		}
-		b.WriteString(tableHead)
-		b.WriteString(rows.String())
-		if shown < len(active) {
-			b.WriteString(leftOut(len(active)-shown, "findings", hint))
-		}
-		budget -= used + runes(leftOutIf(shown < len(active), len(active)-shown, "findings", hint))
-		if len(agents) > 0 {
-			const agentsHead = "\n### Agents\n\nEach agent with its worst finding: about the agent itself, or naming it.\n\n| agent | tenant | worst finding | findings |\n|---|---|---|---:|\n"
-			used := runes(agentsHead)
-			reserve := runes(leftOut(len(agents), "agents", hint)) + 8
-			var rows strings.Builder
-			shown := 0
-			for _, a := range agents {
-				row := a.row()
-				n := runes(row)
-				if used+n+reserve > budget {
-					break
-				}
-				rows.WriteString(row)
-				used += n
-				shown++
-			}
-			if shown > 0 {
-				b.WriteString(agentsHead)
-				b.WriteString(rows.String())
-			}
-			if shown < len(agents) {
-				b.WriteString(leftOut(len(agents)-shown, "agents", hint))
-			}
-		}
+		b.WriteString(cutTable(tableHead, rows, budget, "findings", hint, &budget))
 	}
 	b.WriteString(coverage)
 	_, err := io.WriteString(w, b.String())
@@ -172,27 +152,34 @@ func leftOut(n int, what, hint string) string {
 	return fmt.Sprintf("\n**%d %s left out** to fit GitHub's comment limit: %s.\n", n, what, hint)
 }
 
-func leftOutIf(cond bool, n int, what, hint string) string {
-	if !cond {
-		return ""
-	}
-	return leftOut(n, what, hint)
-}
-
-// agentsMin keeps room for the agents' heading and a few rows, so that a
-// flood of findings does not push every agent out.
-func agentsMin(agents []agentWorst) int {
-	n := 0
-	for i, a := range agents {
-		if i == 5 {
+// cutTable writes a table's heading and as many rows as fit in max
+// characters, then, when rows were left out, a line saying how many and
+// where the rest is. It takes what it wrote from *budget.
+func cutTable(head string, rows []string, max int, what, hint string, budget *int) string {
+	// Room for the left-out line, with its number at its longest.
+	reserve := runes(leftOut(len(rows), what, hint))
+	var b strings.Builder
+	used, shown := 0, 0
+	for _, row := range rows {
+		n := runes(row)
+		if shown == 0 {
+			n += runes(head)
+		}
+		if used+n+reserve > max {
 			break
 		}
-		n += runes(a.row())
+		if shown == 0 {
+			b.WriteString(head)
+		}
+		b.WriteString(row)
+		used += n
+		shown++
 	}
-	if n > 0 {
-		n += 200
+	if shown < len(rows) {
+		b.WriteString(leftOut(len(rows)-shown, what, hint))
 	}
-	return n
+	*budget -= runes(b.String())
+	return b.String()
 }
 
 func findingRow(f posture.Finding, c *posture.Control) string {
@@ -205,7 +192,7 @@ func findingRow(f posture.Finding, c *posture.Control) string {
 		title = " " + mdText(c.Title)
 		fix = mdFix(c.Remediation)
 	}
-	return fmt.Sprintf("| %s | %s%s | %s | %s | %s | %s |\n", sev, f.ControlID, title, mdResource(f), mdText(f.Provider+"/"+orDash(f.Tenant)), mdText(f.Message), fix)
+	return fmt.Sprintf("| %s | %s%s | %s | %s | %s | %s |\n", sev, f.ControlID, title, mdResource(f), mdText(f.Provider+"/"+orDash(f.Tenant)), mdText(short(f.Message, messageRunes)), fix)
 }
 
 func mdResource(f posture.Finding) string {
@@ -229,7 +216,7 @@ func (a agentWorst) row() string {
 	if w.Status == posture.StatusUnknown {
 		sev = "not evaluable (" + sev + ")"
 	}
-	return fmt.Sprintf("| %s | %s | %s %s: %s | %d |\n", mdText(orDash(a.name)), mdText(orDash(a.tenant)), sev, w.ControlID, mdText(w.Message), a.count)
+	return fmt.Sprintf("| %s | %s | %s %s: %s | %d |\n", mdText(orDash(a.name)), mdText(orDash(a.tenant)), sev, w.ControlID, mdText(short(w.Message, messageRunes)), a.count)
 }
 
 // markdownAgents finds each agent's worst finding: the agents are the
@@ -362,9 +349,7 @@ func mdFix(s string) string {
 	if i := strings.Index(s, ". "); i >= 0 {
 		s = s[:i+1]
 	}
-	if utf8.RuneCountInString(s) > remediationRunes {
-		s = string([]rune(s)[:remediationRunes-1]) + "…"
-	}
+	s = short(s, remediationRunes)
 	if strings.Count(s, "`")%2 != 0 {
 		return mdText(s)
 	}

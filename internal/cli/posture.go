@@ -57,6 +57,8 @@ suppression's expiry date; --write-baseline FILE starts one from the current
 findings.`,
 		Example: `  aam posture
   aam posture -o sarif --out aam.sarif --fail-on high
+  aam posture -o markdown --out posture.md    # a pull-request comment, a job summary
+  aam posture -o junit --out posture.xml      # a CI test tab
   aam posture --baseline aam-baseline.yaml --fail-on medium
   aam posture --write-baseline aam-baseline.yaml
   aam posture --controls-dir ./controls --config aam.yaml`,
@@ -66,7 +68,7 @@ findings.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table, json or sarif")
+	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table, json, sarif, markdown, junit or csv")
 	f.StringVar(&opts.Out, "out", "", "write the report to this file instead of standard output")
 	f.StringVar(&opts.FailOn, "fail-on", "", "exit 3 when a finding at or above this severity remains: critical, high, medium or low")
 	f.BoolVar(&opts.AllowUnknown, "allow-unknown", false, "with --fail-on, let items that could not be evaluated pass")
@@ -89,9 +91,9 @@ type postureSettings struct {
 
 func runPosture(ctx context.Context, o *PostureOptions) error {
 	switch o.Output {
-	case "table", "json", "sarif":
+	case "table", "json", "sarif", "markdown", "junit", "csv":
 	default:
-		return usagef("unknown output %q: use table, json or sarif", o.Output)
+		return usagef("unknown output %q: use table, json, sarif, markdown, junit or csv", o.Output)
 	}
 	if o.FailOn != "" {
 		sev, err := posture.ParseSeverity(o.FailOn)
@@ -168,6 +170,7 @@ func runPosture(ctx context.Context, o *PostureOptions) error {
 		Gate: posture.Gate{FailOn: o.postureSeverity, AllowUnknown: o.AllowUnknown}, ConfigPath: sarifConfigPath(o.ConfigPath)}
 	rep.Gate.Decide(ev, rep.Triage.Active)
 	rep.Stored, rep.StoreNote = storeFindings(ctx, o.DB, rep)
+	rep.FullReportHint = fullReportHint(rep)
 	if o.WriteBaseline != "" {
 		if err := writeBaselineFile(o.WriteBaseline, ev.Findings, baseline, now); err != nil {
 			return err
@@ -299,6 +302,12 @@ func writeReport(o *PostureOptions, rep *posture.Report) error {
 		r = report.JSON{}
 	case "sarif":
 		r = report.SARIF{}
+	case "markdown":
+		r = report.Markdown{}
+	case "junit":
+		r = report.JUnit{}
+	case "csv":
+		r = report.CSV{}
 	default:
 		r = report.Table{}
 	}
@@ -310,4 +319,13 @@ func writeReport(o *PostureOptions, rep *posture.Report) error {
 	}
 	fmt.Fprintf(o.IO.ErrOut, "Report written to %s.\n", o.Out)
 	return nil
+}
+
+// fullReportHint says where a reader of a cut Markdown report finds every
+// finding: stored with the scan when they were kept, else a command.
+func fullReportHint(rep *posture.Report) string {
+	if rep.Stored {
+		return fmt.Sprintf("every finding is stored with scan %d; run `aam posture -o json` (or -o csv) for all of them", rep.Evaluation.ScanID)
+	}
+	return "run `aam posture -o json` (or -o csv) for every finding"
 }
