@@ -112,9 +112,13 @@ func (m Markdown) Render(w io.Writer, r *posture.Report) error {
 		b.WriteString("\nNo findings.\n")
 	} else {
 		const tableHead = "\n### Findings\n\n| severity | control | resource | tenant | finding | fix |\n|---|---|---|---|---|---|\n"
+		expired := map[string]bool{}
+		for _, e := range r.Triage.Expired {
+			expired[e.Finding.Fingerprint] = true
+		}
 		rows := make([]string, len(active))
 		for i, f := range active {
-			rows[i] = findingRow(f, controls[f.ControlID])
+			rows[i] = findingRow(f, controls[f.ControlID], expired[f.Fingerprint])
 		}
 		b.WriteString(cutTable(tableHead, rows, budget, "findings", hint, &budget))
 	}
@@ -182,10 +186,15 @@ func cutTable(head string, rows []string, max int, what, hint string, budget *in
 	return b.String()
 }
 
-func findingRow(f posture.Finding, c *posture.Control) string {
+// findingRow is a finding's row; expired marks one whose baseline
+// suppression has expired, so that the reader knows it was accepted once.
+func findingRow(f posture.Finding, c *posture.Control, expired bool) string {
 	sev := f.Severity.String()
 	if f.Status == posture.StatusUnknown {
 		sev = "not evaluable (" + sev + ")"
+	}
+	if expired {
+		sev += ", suppression expired"
 	}
 	title, fix := "", ""
 	if c != nil {
