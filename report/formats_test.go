@@ -296,3 +296,31 @@ func TestJUnitCases(t *testing.T) {
 		}
 	}
 }
+
+// TestJUnitEscapes keeps a hostile message from breaking the XML: it reads
+// back as written, line breaks included.
+func TestJUnitEscapes(t *testing.T) {
+	rep := manyFindings(1)
+	msg := "evil</failure><testcase name=\"x\"/> & \"q\"\nsecond line"
+	rep.Triage.Active[0].Message = msg
+	var buf bytes.Buffer
+	if err := (report.JUnit{}).Render(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Suites []struct {
+			Cases []struct {
+				Failure *struct {
+					Text string `xml:",chardata"`
+				} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatalf("%v:\n%s", err, buf.String())
+	}
+	if len(doc.Suites) != 1 || len(doc.Suites[0].Cases) != 1 || doc.Suites[0].Cases[0].Failure == nil ||
+		!strings.Contains(doc.Suites[0].Cases[0].Failure.Text, msg) {
+		t.Errorf("the message does not read back as written:\n%s", buf.String())
+	}
+}

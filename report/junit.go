@@ -42,8 +42,13 @@ type junitSuite struct {
 	Time       string          `xml:"time,attr"`
 	Properties []junitProperty `xml:"properties>property"`
 	Cases      []junitCase     `xml:"testcase"`
-	SystemOut  string          `xml:"system-out"`
-	SystemErr  string          `xml:"system-err"`
+	SystemOut  junitPre        `xml:"system-out"`
+	SystemErr  junitPre        `xml:"system-err"`
+}
+
+// junitPre is character data kept as junitText escaped it.
+type junitPre struct {
+	Text string `xml:",innerxml"`
 }
 
 type junitProperty struct {
@@ -63,7 +68,18 @@ type junitCase struct {
 type junitMessage struct {
 	Message string `xml:"message,attr,omitempty"`
 	Type    string `xml:"type,attr,omitempty"`
-	Text    string `xml:",chardata"`
+	// Text is escaped by junitText: encoding/xml would write each line
+	// break as &#xA;, which a person reading the file cannot.
+	Text string `xml:",innerxml"`
+}
+
+// junitText escapes s as XML character data, keeping its line breaks.
+func junitText(s string) string {
+	var b strings.Builder
+	// EscapeText writes to a strings.Builder, which never fails; it also
+	// replaces characters XML cannot hold.
+	_ = xml.EscapeText(&b, []byte(s))
+	return strings.ReplaceAll(b.String(), "&#xA;", "\n")
 }
 
 // Render writes r.
@@ -124,14 +140,14 @@ func (JUnit) Render(w io.Writer, r *posture.Report) error {
 				if len(unknowns) > 0 {
 					msg += fmt.Sprintf(", %d item(s) not evaluable", len(unknowns))
 				}
-				c.Failure = &junitMessage{Message: msg, Type: o.Control.Severity.String(), Text: junitLines(append(fails, unknowns...), o.Control)}
+				c.Failure = &junitMessage{Message: msg, Type: o.Control.Severity.String(), Text: junitText(junitLines(append(fails, unknowns...), o.Control))}
 				s.Failures++
 			case len(unknowns) > 0:
 				c.Error = &junitMessage{Message: fmt.Sprintf("%d item(s) not evaluable: a detail the control needs is unknown", len(unknowns)),
-					Type: "not_evaluable", Text: junitLines(unknowns, o.Control)}
+					Type: "not_evaluable", Text: junitText(junitLines(unknowns, o.Control))}
 				s.Errors++
 			case o.NotEvaluated != "" && failedIn[t]:
-				c.Error = &junitMessage{Message: "judged part of the estate only", Type: "partial", Text: o.NotEvaluated}
+				c.Error = &junitMessage{Message: "judged part of the estate only", Type: "partial", Text: junitText(o.NotEvaluated)}
 				s.Errors++
 			}
 			s.Cases = append(s.Cases, c)
@@ -153,7 +169,7 @@ func (JUnit) Render(w io.Writer, r *posture.Report) error {
 			}
 		}
 		s.Tests = len(s.Cases)
-		s.SystemOut = out.String()
+		s.SystemOut = junitPre{junitText(out.String())}
 		doc.Suites = append(doc.Suites, s)
 	}
 	var none junitSuite
