@@ -41,6 +41,9 @@ func kindClass(kind string) string {
 // worstPerAgent is how many findings an agent's section lists.
 const worstPerAgent = 5
 
+// maxAgentSections is how many agents the page draws, worst first.
+const maxAgentSections = 100
+
 // Picture geometry, in SVG user units: columns by hop depth.
 const (
 	svgPad   = 10
@@ -106,8 +109,10 @@ type htmlData struct {
 	Findings      []htmlFinding
 	Agents        []htmlAgent
 	PathsKnown    bool
-	Gate          string
-	GateFailed    bool
+	// AgentsLeft counts the agents past maxAgentSections, not drawn.
+	AgentsLeft int
+	Gate       string
+	GateFailed bool
 }
 
 // Render writes r.
@@ -171,14 +176,17 @@ func (HTML) Render(w io.Writer, r *posture.Report) error {
 		}
 		d.Gate = fmt.Sprintf("passed (--fail-on %s%s)", r.Gate.FailOn, allow)
 	}
-	d.Agents = htmlAgents(r, d.Findings)
+	d.Agents, d.AgentsLeft = htmlAgents(r, d.Findings)
 	return htmlTemplate.Execute(w, d)
 }
 
 // htmlAgents is a section per agent: the agents of the paths when the CLI
 // computed them, else the agents findings are about. An agent's findings
-// are those about it or about anything its picture shows.
-func htmlAgents(r *posture.Report, findings []htmlFinding) []htmlAgent {
+// are those about it or about anything its picture shows. Past
+// maxAgentSections agents, only the worst are drawn (by their worst
+// finding, then how many they have): a page of thousands of pictures is
+// too large to open, and the findings table still lists every finding.
+func htmlAgents(r *posture.Report, findings []htmlFinding) ([]htmlAgent, int) {
 	names := map[string]string{}
 	if r.Paths != nil {
 		for id, p := range r.Paths {
@@ -191,39 +199,80 @@ func htmlAgents(r *posture.Report, findings []htmlFinding) []htmlAgent {
 			}
 		}
 	}
-	ids := make([]string, 0, len(names))
-	for id := range names {
-		ids = append(ids, id)
+	// The findings by the nodes they are about, as indices into findings
+	// (most severe first), so that each agent looks up its own instead of
+	// scanning them all.
+	about := map[string][]int{}
+	for i, f := range findings {
+		about[f.SubjectID] = append(about[f.SubjectID], i)
+		for _, a := range f.About {
+			about[a] = append(about[a], i)
+		}
 	}
-	sort.Strings(ids)
-	out := make([]htmlAgent, 0, len(ids))
-	for _, id := range ids {
-		a := htmlAgent{ID: id, Name: names[id]}
+	type ranked struct {
+		a     htmlAgent
+		mine  []int
+		worst posture.Severity
+	}
+	all := make([]ranked, 0, len(names))
+	for id, name := range names {
+		a := htmlAgent{ID: id, Name: name}
 		if a.Name == "" {
 			a.Name = id
 		}
-		near := map[string]bool{id: true}
-		if p, ok := r.Paths[id]; ok {
-			for _, n := range p.Nodes {
-				near[n.ID] = true
+		near := []string{id}
+		for _, n := range r.Paths[id].Nodes {
+			near = append(near, n.ID)
+		}
+		seen := map[int]bool{}
+		var mine []int
+		for _, n := range near {
+			for _, i := range about[n] {
+				if !seen[i] {
+					seen[i] = true
+					mine = append(mine, i)
+				}
 			}
+		}
+		sort.Ints(mine)
+		rk := ranked{a: a, mine: mine, worst: posture.SeverityNone}
+		if len(mine) > 0 {
+			rk.worst = findings[mine[0]].Severity
+		}
+		all = append(all, rk)
+	}
+	sort.Slice(all, func(i, j int) bool {
+		a, b := all[i], all[j]
+		if a.worst != b.worst {
+			return a.worst > b.worst
+		}
+		if len(a.mine) != len(b.mine) {
+			return len(a.mine) > len(b.mine)
+		}
+		return a.a.ID < b.a.ID
+	})
+	left := 0
+	if len(all) > maxAgentSections {
+		left = len(all) - maxAgentSections
+		all = all[:maxAgentSections]
+	}
+	out := make([]htmlAgent, 0, len(all))
+	for _, rk := range all {
+		a := rk.a
+		if p, ok := r.Paths[a.ID]; ok {
 			a.Picture = picture(p)
 		}
-		var mine []htmlFinding
-		for _, f := range findings {
-			if near[f.SubjectID] || contains(f.About, id) {
-				mine = append(mine, f)
-			}
-		}
-		// findings are already most severe first.
+		mine := rk.mine
 		if len(mine) > worstPerAgent {
 			a.More = len(mine) - worstPerAgent
 			mine = mine[:worstPerAgent]
 		}
-		a.Worst = mine
+		for _, i := range mine {
+			a.Worst = append(a.Worst, findings[i])
+		}
 		out = append(out, a)
 	}
-	return out
+	return out, left
 }
 
 func contains(xs []string, x string) bool {

@@ -2,9 +2,11 @@ package report_test
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/aam-dev/aam/posture"
 	"github.com/aam-dev/aam/report"
 )
 
@@ -36,5 +38,43 @@ func TestHTMLLoadsNothing(t *testing.T) {
 	}
 	if !strings.Contains(page, "3 more it reaches are left out") {
 		t.Error("the picture does not say that nodes past the cap were left out")
+	}
+}
+
+// TestHTMLDrawsTheWorstAgents gives the page more agents than it draws:
+// the agents with findings come first and the page says how many it left
+// out.
+func TestHTMLDrawsTheWorstAgents(t *testing.T) {
+	fx := newFixture(t, "")
+	admin := fx.findings["arn:aws:iam::111111111111:role/agent-admin"]
+	paths := map[string]posture.AgentPaths{}
+	for i := 0; i < 105; i++ {
+		id := fmt.Sprintf("arn:aws:bedrock:us-east-1:111111111111:agent/A%03d", i)
+		p := posture.AgentPaths{Agent: posture.PathNode{ID: id, Kind: "agent", Name: fmt.Sprintf("agent-%03d", i)}}
+		if i == 104 {
+			// The last by id is the only one that reaches a finding.
+			p.Nodes = []posture.PathNode{{ID: admin.SubjectID, Kind: "identity", Name: "agent-admin", Depth: 1}}
+			p.Edges = []posture.PathEdge{{From: id, To: admin.SubjectID, Kind: "runs_as"}}
+		}
+		paths[id] = p
+	}
+	fx.rep.Paths = paths
+	var buf bytes.Buffer
+	if err := (report.HTML{}).Render(&buf, fx.rep); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	if n := strings.Count(page, `<section class="agent"`); n != 100 {
+		t.Errorf("%d agent sections, want 100", n)
+	}
+	if !strings.Contains(page, "5 more are not") {
+		t.Error("the page does not say that 5 agents were left out")
+	}
+	first := strings.Index(page, `<section class="agent"`)
+	if first < 0 || !strings.HasPrefix(page[first:], `<section class="agent" id="agent-arn:aws:bedrock:us-east-1:111111111111:agent/A104"`) {
+		t.Error("the agent reaching a critical finding is not drawn first")
+	}
+	if strings.Contains(page, `data-agent="arn:aws:bedrock:us-east-1:111111111111:agent/A100"`) {
+		t.Error("agent A100 is drawn: past the cap, the last by id without findings should be left out")
 	}
 }
