@@ -29,6 +29,37 @@ type Report struct {
 	// leaves some out: a file, or a command; "" lets the renderer say
 	// "run aam posture -o json".
 	FullReportHint string `json:"-"`
+	// Paths are, by agent id, what each agent reaches (its identities,
+	// their credentials, the resources they can access), for the HTML
+	// report's pictures. Only the HTML report needs them, so the CLI
+	// fills them for it alone; nil otherwise.
+	Paths map[string]AgentPaths `json:"-"`
+}
+
+// AgentPaths is what one agent reaches, as a small graph: every node at
+// its distance in edges from the agent, and one edge into each node (the
+// last hop of its shortest path).
+type AgentPaths struct {
+	Agent PathNode
+	// Nodes are ordered by depth then id; at most the cap the CLI sets.
+	Nodes []PathNode
+	Edges []PathEdge
+	// Omitted counts the nodes the agent reaches past the cap.
+	Omitted int
+}
+
+// PathNode is a node of an agent's picture.
+type PathNode struct {
+	ID   string
+	Kind string
+	Name string
+	// Depth is the number of edges from the agent (0 for the agent).
+	Depth int
+}
+
+// PathEdge is an edge of an agent's picture.
+type PathEdge struct {
+	From, To, Kind string
 }
 
 // Gate is --fail-on: a severity at or above which a finding fails the run.

@@ -107,6 +107,21 @@ func newFixture(t *testing.T, configPath string) fixture {
 		Gate: posture.Gate{FailOn: posture.SeverityHigh}, ConfigPath: configPath,
 		StoreNote: "the database aam.db cannot be written (permission denied): the report is complete, nothing was kept"}
 	rep.Gate.Decide(ev, rep.Triage.Active)
+	// One agent's paths, for the HTML report's picture: it runs as the
+	// admin role, whose old key and bucket it reaches; three more nodes
+	// past the cap.
+	agent := posture.PathNode{ID: "arn:aws:bedrock:us-east-1:111111111111:agent/AGENT00001", Kind: "agent", Name: "support-agent"}
+	rep.Paths = map[string]posture.AgentPaths{agent.ID: {Agent: agent, Omitted: 3,
+		Nodes: []posture.PathNode{
+			{ID: all[0].SubjectID, Kind: "identity", Name: "agent-admin", Depth: 1},
+			{ID: all[1].SubjectID, Kind: "credential", Name: "AKIAEXAMPLEOLDKEY001", Depth: 2},
+			{ID: "arn:aws:s3:::support-tickets", Kind: "resource", Name: "support-tickets", Depth: 2},
+		},
+		Edges: []posture.PathEdge{
+			{From: agent.ID, To: all[0].SubjectID, Kind: "runs_as"},
+			{From: all[0].SubjectID, To: all[1].SubjectID, Kind: "has_credential"},
+			{From: all[0].SubjectID, To: "arn:aws:s3:::support-tickets", Kind: "can_access"},
+		}}}
 	fx := fixture{rep: rep, findings: map[string]posture.Finding{}, controls: map[string]*posture.Control{}}
 	for _, f := range all {
 		fx.findings[f.SubjectID] = f
@@ -133,6 +148,7 @@ func TestGolden(t *testing.T) {
 		{"report.md", report.Markdown{}},
 		{"report.junit.xml", report.JUnit{}},
 		{"report.csv", report.CSV{}},
+		{"report.html", report.HTML{}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			var buf bytes.Buffer
@@ -173,6 +189,7 @@ func TestEmptyInventory(t *testing.T) {
 		{"markdown", report.Markdown{}, []string{"No findings.", "No scope has been scanned: run `aam scan`.", "Gate: none"}},
 		{"junit", report.JUnit{}, []string{`name="aam posture: no tenant scanned"`, "<skipped>no tenant of the control"}},
 		{"csv", report.CSV{}, []string{"severity,status,control,title"}},
+		{"html", report.HTML{}, []string{"No findings.", "No scope has been scanned: run aam scan", "Gate: none", "No agents."}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer

@@ -59,6 +59,7 @@ findings.`,
   aam posture -o sarif --out aam.sarif --fail-on high
   aam posture -o markdown --out posture.md    # a pull-request comment, a job summary
   aam posture -o junit --out posture.xml      # a CI test tab
+  aam posture -o html --out posture.html
   aam posture --baseline aam-baseline.yaml --fail-on medium
   aam posture --write-baseline aam-baseline.yaml
   aam posture --controls-dir ./controls --config aam.yaml`,
@@ -68,7 +69,7 @@ findings.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table, json, sarif, markdown, junit or csv")
+	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table, json, sarif, markdown, junit, csv or html")
 	f.StringVar(&opts.Out, "out", "", "write the report to this file instead of standard output")
 	f.StringVar(&opts.FailOn, "fail-on", "", "exit 3 when a finding at or above this severity remains: critical, high, medium or low")
 	f.BoolVar(&opts.AllowUnknown, "allow-unknown", false, "with --fail-on, let items that could not be evaluated pass")
@@ -91,9 +92,9 @@ type postureSettings struct {
 
 func runPosture(ctx context.Context, o *PostureOptions) error {
 	switch o.Output {
-	case "table", "json", "sarif", "markdown", "junit", "csv":
+	case "table", "json", "sarif", "markdown", "junit", "csv", "html":
 	default:
-		return usagef("unknown output %q: use table, json, sarif, markdown, junit or csv", o.Output)
+		return usagef("unknown output %q: use table, json, sarif, markdown, junit, csv or html", o.Output)
 	}
 	if o.FailOn != "" {
 		sev, err := posture.ParseSeverity(o.FailOn)
@@ -169,6 +170,13 @@ func runPosture(ctx context.Context, o *PostureOptions) error {
 	rep := &posture.Report{Tool: "aam", Version: Version, Evaluation: ev, Triage: baseline.Apply(ev.Findings, now),
 		Gate: posture.Gate{FailOn: o.postureSeverity, AllowUnknown: o.AllowUnknown}, ConfigPath: sarifConfigPath(o.ConfigPath)}
 	rep.Gate.Decide(ev, rep.Triage.Active)
+	if o.Output == "html" {
+		// Only the HTML report draws the agents' paths: the other formats
+		// do not pay for the walk.
+		if rep.Paths, err = agentPaths(ectx, o.DB, pathNodeCap); err != nil {
+			return err
+		}
+	}
 	rep.Stored, rep.StoreNote = storeFindings(ctx, o.DB, rep)
 	rep.FullReportHint = fullReportHint(rep)
 	if o.WriteBaseline != "" {
@@ -211,6 +219,62 @@ func evaluateStore(ctx context.Context, path string, cat *posture.Catalogue, opt
 	}
 	defer store.Close()
 	return posture.Evaluate(ctx, store, cat, opts)
+}
+
+// pathNodeCap is the most nodes an agent's picture in the HTML report
+// shows: past it a picture stops being readable; the picture says how many
+// were left out.
+const pathNodeCap = 40
+
+// agentPaths walks, from every current agent, the edges along which what
+// it can use flows and then the can_access edges to resources, keeping for
+// each agent at most max nodes, nearest first.
+func agentPaths(ctx context.Context, path string, max int) (map[string]posture.AgentPaths, error) {
+	store, err := inventory.OpenReadOnlyWith(ctx, path, inventory.ReadOptions{MapBytes: posture.MapBytes})
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	agents, err := store.Nodes(ctx, inventory.NodeFilter{Kind: inventory.KindAgent})
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(agents))
+	for _, a := range agents {
+		ids = append(ids, a.ID)
+	}
+	follow := append(append([]inventory.EdgeKind{}, inventory.ReachEdges...), inventory.EdgeCanAccess)
+	// One more hop than ReachDepth: the resource the last identity can
+	// access.
+	reach, err := store.ReachFrom(ctx, ids, follow, inventory.ReachDepth+1)
+	if err != nil {
+		return nil, fmt.Errorf("paths for the html report: %w", err)
+	}
+	out := make(map[string]posture.AgentPaths, len(agents))
+	for _, a := range agents {
+		ap := posture.AgentPaths{Agent: posture.PathNode{ID: a.ID, Kind: string(a.Kind), Name: a.Name}}
+		kept := map[string]bool{a.ID: true}
+		for _, r := range reach[a.ID] {
+			if len(ap.Nodes) == max {
+				ap.Omitted++
+				continue
+			}
+			ap.Nodes = append(ap.Nodes, posture.PathNode{ID: r.To.ID, Kind: string(r.To.Kind), Name: r.To.Name, Depth: len(r.Steps)})
+			kept[r.To.ID] = true
+			// The path may pass through nodes that are gone or were never
+			// described: draw the edge from the nearest node shown.
+			from := a.ID
+			for i := len(r.Steps) - 1; i >= 0; i-- {
+				if kept[r.Steps[i].From] {
+					from = r.Steps[i].From
+					break
+				}
+			}
+			ap.Edges = append(ap.Edges, posture.PathEdge{From: from, To: r.To.ID, Kind: string(r.Steps[len(r.Steps)-1].Kind)})
+		}
+		out[a.ID] = ap
+	}
+	return out, nil
 }
 
 // storeFindings keeps the report's findings in the database, and says why
@@ -308,6 +372,8 @@ func writeReport(o *PostureOptions, rep *posture.Report) error {
 		r = report.JUnit{}
 	case "csv":
 		r = report.CSV{}
+	case "html":
+		r = report.HTML{}
 	default:
 		r = report.Table{}
 	}
