@@ -3,6 +3,7 @@ package posture
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/aam-dev/aam/inventory"
 )
@@ -15,9 +16,32 @@ type Rows interface {
 // Drift is what changed between two scans: the agents, identities and
 // credentials new and gone, and the findings new and resolved.
 type Drift struct {
-	From, To inventory.ScanRecord
-	Nodes    inventory.NodeDrift
-	Findings FindingsDrift
+	From, To DriftScan
+	// New and Gone are the agents, identities and credentials first seen
+	// and found gone between the scans (inventory.Store.Drift).
+	New, Gone []DriftNode
+	Findings  FindingsDrift
+}
+
+// DriftScan is one of the two scans a diff compares.
+type DriftScan struct {
+	ID       int64
+	Status   string
+	Finished time.Time
+}
+
+// DriftNode is a node as a diff names it; renderers read no inventory.
+type DriftNode struct {
+	ID, Kind, Provider, Tenant, Name string
+}
+
+// DriftNodes turns inventory records into DriftNodes.
+func DriftNodes(ns []inventory.NodeRecord) []DriftNode {
+	out := []DriftNode{}
+	for _, n := range ns {
+		out = append(out, DriftNode{ID: n.ID, Kind: string(n.Kind), Provider: n.Provider, Tenant: n.Tenant, Name: n.Name})
+	}
+	return out
 }
 
 // FindingsDrift compares the stored evaluations of two scans by

@@ -5,7 +5,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/aam-dev/aam/inventory"
 	"github.com/aam-dev/aam/posture"
 )
 
@@ -35,13 +34,13 @@ type jsonDiffFindings struct {
 
 // Render writes d.
 func (DiffJSON) Render(w io.Writer, d *posture.Drift) error {
-	scan := func(s inventory.ScanRecord) jsonDiffScan {
+	scan := func(s posture.DriftScan) jsonDiffScan {
 		return jsonDiffScan{ID: s.ID, Status: string(s.Status), Finished: s.Finished.UTC().Format(time.RFC3339)}
 	}
-	nodes := func(ns []inventory.NodeRecord) []jsonDiffNode {
+	nodes := func(ns []posture.DriftNode) []jsonDiffNode {
 		out := []jsonDiffNode{}
 		for _, n := range ns {
-			out = append(out, jsonDiffNode{ID: n.ID, Kind: string(n.Kind), Provider: n.Provider, Tenant: n.Tenant, Name: n.Name})
+			out = append(out, jsonDiffNode{ID: n.ID, Kind: n.Kind, Provider: n.Provider, Tenant: n.Tenant, Name: n.Name})
 		}
 		return out
 	}
@@ -58,7 +57,7 @@ func (DiffJSON) Render(w io.Writer, d *posture.Drift) error {
 		New           []jsonDiffNode   `json:"new"`
 		Gone          []jsonDiffNode   `json:"gone"`
 		Findings      jsonDiffFindings `json:"findings"`
-	}{1, scan(d.From), scan(d.To), nodes(d.Nodes.New), nodes(d.Nodes.Gone),
+	}{1, scan(d.From), scan(d.To), nodes(d.New), nodes(d.Gone),
 		jsonDiffFindings{Compared: d.Findings.Compared(), Note: FindingsNote(d), New: findings(d.Findings.New), Resolved: findings(d.Findings.Resolved)}}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -5,7 +5,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/aam-dev/aam/inventory"
 	"github.com/aam-dev/aam/posture"
 )
 
@@ -28,8 +27,8 @@ func (DiffMarkdown) Render(w io.Writer, d *posture.Drift) error {
 	tw.line("Scan %d finished %s; scan %d finished %s.", d.From.ID, posture.When(d.From.Finished), d.To.ID, posture.When(d.To.Finished))
 	for _, part := range []struct {
 		title string
-		nodes []inventory.NodeRecord
-	}{{"New", d.Nodes.New}, {"Gone", d.Nodes.Gone}} {
+		nodes []posture.DriftNode
+	}{{"New", d.New}, {"Gone", d.Gone}} {
 		tw.blank()
 		tw.line("### %s agents, identities and credentials (%d)", part.title, len(part.nodes))
 		if len(part.nodes) == 0 {

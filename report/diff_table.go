@@ -5,7 +5,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/aam-dev/aam/inventory"
 	"github.com/aam-dev/aam/posture"
 )
 
@@ -18,8 +17,8 @@ func (DiffTable) Render(w io.Writer, d *posture.Drift) error {
 	tw.line("aam diff: scan %d (%s) to scan %d (%s)", d.From.ID, posture.When(d.From.Finished), d.To.ID, posture.When(d.To.Finished))
 	for _, part := range []struct {
 		title string
-		nodes []inventory.NodeRecord
-	}{{"New", d.Nodes.New}, {"Gone", d.Nodes.Gone}} {
+		nodes []posture.DriftNode
+	}{{"New", d.New}, {"Gone", d.Gone}} {
 		tw.blank()
 		tw.line("%s agents, identities and credentials (%d)", part.title, len(part.nodes))
 		for _, n := range part.nodes {

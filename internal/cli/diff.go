@@ -91,10 +91,15 @@ func runDiff(ctx context.Context, o *DiffOptions) error {
 	if err != nil {
 		return err
 	}
-	d := &posture.Drift{From: from, To: to}
-	if d.Nodes, err = store.Drift(ctx, from.ID, to.ID, inventory.DriftKinds); err != nil {
+	scan := func(s inventory.ScanRecord) posture.DriftScan {
+		return posture.DriftScan{ID: s.ID, Status: string(s.Status), Finished: s.Finished}
+	}
+	d := &posture.Drift{From: scan(from), To: scan(to)}
+	nodes, err := store.Drift(ctx, from.ID, to.ID, inventory.DriftKinds)
+	if err != nil {
 		return err
 	}
+	d.New, d.Gone = posture.DriftNodes(nodes.New), posture.DriftNodes(nodes.Gone)
 	if d.Findings, err = posture.CompareFindings(ctx, store, from.ID, to.ID); err != nil {
 		return err
 	}
