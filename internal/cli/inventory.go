@@ -23,7 +23,7 @@ func newInventoryCmd(g *globalOptions) *cobra.Command {
 		Args:  noArgs,
 		RunE:  func(c *cobra.Command, args []string) error { return c.Help() },
 	}
-	cmd.AddCommand(newInventoryListCmd(g, nil), newInventoryShowCmd(g, nil), newInventoryScansCmd(g, nil))
+	cmd.AddCommand(newInventoryListCmd(g, nil), newInventoryShowCmd(g, nil), newInventoryScansCmd(g, nil), newInventoryGraphCmd(g, nil))
 	return cmd
 }
 
@@ -239,18 +239,20 @@ const shownMatches = 10
 
 // showNode writes what aam inventory show prints about o.ID, read from
 // store in a number of statements that does not depend on the graph.
-func showNode(ctx context.Context, store *inventory.Store, o *ShowOptions) error {
-	n, err := store.NodeByID(ctx, o.ID)
+// resolveNode finds the node term names: its id, or a name or the end of
+// an id (a key id, a role name) that names one node. verb is what the
+// command does with it, for the hint when term names several.
+func resolveNode(ctx context.Context, store *inventory.Store, term, verb string) (inventory.NodeRecord, error) {
+	n, err := store.NodeByID(ctx, term)
 	if errors.Is(err, inventory.ErrNotFound) {
 		// A name or the end of an id (a key id, a role name) will do when
 		// it names one node.
-		found, total, ferr := store.FindNodes(ctx, o.ID, shownMatches)
+		found, total, ferr := store.FindNodes(ctx, term, shownMatches)
 		switch {
 		case ferr != nil:
-			return ferr
+			return n, ferr
 		case total == 1:
 			n, err = found[0], nil
-			o.ID = n.ID
 		case total > 1:
 			var ids []string
 			for _, f := range found {
@@ -260,14 +262,20 @@ func showNode(ctx context.Context, store *inventory.Store, o *ShowOptions) error
 			if total > len(found) {
 				shown = fmt.Sprintf(" (first %d shown)", len(found))
 			}
-			return fmt.Errorf("%q names %d nodes: show one by its id%s:\n%s", o.ID, total, shown, strings.Join(ids, "\n"))
+			return n, fmt.Errorf("%q names %d nodes: %s one by its id%s:\n%s", term, total, verb, shown, strings.Join(ids, "\n"))
 		default:
-			return fmt.Errorf("no node with id or name %q: list ids with aam inventory list", o.ID)
+			return n, fmt.Errorf("no node with id or name %q: list ids with aam inventory list", term)
 		}
 	}
+	return n, err
+}
+
+func showNode(ctx context.Context, store *inventory.Store, o *ShowOptions) error {
+	n, err := resolveNode(ctx, store, o.ID, "show")
 	if err != nil {
 		return err
 	}
+	o.ID = n.ID
 	out, in, err := store.EdgesOf(ctx, o.ID)
 	if err != nil {
 		return err

@@ -93,6 +93,7 @@ Start with the demo, which scans a built-in lab estate on loopback:
 		newInventoryCmd(g),
 		newQueryCmd(g, nil),
 		newPostureCmd(g),
+		newDiffCmd(g, nil),
 		newControlsCmd(g),
 		newLabCmd(g),
 		newVersionCmd(g),
