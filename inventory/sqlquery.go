@@ -102,6 +102,17 @@ func sqlTokens(q string) ([]string, error) {
 		case c == ';':
 			toks = append(toks, ";")
 			i++
+		case c == ':' && i+1 < len(q) && isWordByte(q[i+1]) && q[i+1] != '$':
+			// A named parameter, kept as written: ":max_age_days".
+			j := i + 1
+			for j < len(q) && isWordByte(q[j]) {
+				j++
+			}
+			toks = append(toks, q[i:j])
+			i = j
+		case c == '?' || c == '@':
+			toks = append(toks, string(c))
+			i++
 		case isWordByte(c):
 			j := i
 			for j < len(q) && isWordByte(q[j]) {
@@ -124,6 +135,30 @@ func sqlTokens(q string) ([]string, error) {
 		}
 	}
 	return toks, nil
+}
+
+// NamedParams lists the :name parameters of q in the order they first
+// appear, outside string literals, quoted names and comments; a positional
+// (?), @ or $ parameter is refused: parameters are named :like_this.
+func NamedParams(q string) ([]string, error) {
+	toks, err := sqlTokens(q)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range toks {
+		switch {
+		case t == "?" || t == "@" || strings.HasPrefix(t, "$"):
+			return nil, fmt.Errorf("parameter %q: name parameters :like_this", t)
+		case strings.HasPrefix(t, ":"):
+			if n := t[1:]; !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	return out, nil
 }
 
 func isWordByte(c byte) bool {

@@ -274,9 +274,6 @@ func (ev *Evaluation) readScan(ctx context.Context, inv Inventory) error {
 	})
 }
 
-// subjectColumns are what the engine adds to a control's query.
-const subjectColumns = 4
-
 // evaluateControl runs one control and calls emit per item.
 func evaluateControl(ctx context.Context, inv Inventory, ctl *Control, th map[string]int, now time.Time, emit func(row) error) error {
 	if ctl.Evaluator != "" {

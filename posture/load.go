@@ -280,52 +280,5 @@ func yamlMessage(err error) string {
 // typeName drops the Go type names a decoder error names.
 var typeName = regexp.MustCompile(` (in|into) (type )?posture\.[a-zA-Z]+`)
 
-// queryParams lists the :name parameters of q, outside string literals,
-// quoted names and comments.
-func queryParams(q string) ([]string, error) {
-	seen := map[string]bool{}
-	var out []string
-	for i := 0; i < len(q); {
-		c := q[i]
-		switch {
-		case c == '-' && i+1 < len(q) && q[i+1] == '-':
-			j := strings.IndexByte(q[i:], '\n')
-			if j < 0 {
-				i = len(q)
-				continue
-			}
-			i += j + 1
-		case c == '/' && i+1 < len(q) && q[i+1] == '*':
-			j := strings.Index(q[i+2:], "*/")
-			if j < 0 {
-				return nil, errors.New("unterminated /* comment")
-			}
-			i += j + 4
-		case c == '\'' || c == '"' || c == '`' || c == '[':
-			end := c
-			if c == '[' {
-				end = ']'
-			}
-			j := strings.IndexByte(q[i+1:], end)
-			if j < 0 {
-				return nil, fmt.Errorf("unterminated %c", c)
-			}
-			i += j + 2
-		case c == '?' || c == '@' || c == '$' && i+1 < len(q) && q[i+1] != '.':
-			return nil, fmt.Errorf("parameter %q: name parameters :like_this", q[i:min(len(q), i+12)])
-		case c == ':' && i+1 < len(q) && q[i+1] >= 'a' && q[i+1] <= 'z':
-			j := i + 1
-			for j < len(q) && (q[j] == '_' || q[j] >= 'a' && q[j] <= 'z' || q[j] >= '0' && q[j] <= '9') {
-				j++
-			}
-			if n := q[i+1 : j]; !seen[n] {
-				seen[n] = true
-				out = append(out, n)
-			}
-			i = j
-		default:
-			i++
-		}
-	}
-	return out, nil
-}
+// queryParams lists the :name parameters of q (inventory.NamedParams).
+func queryParams(q string) ([]string, error) { return inventory.NamedParams(q) }

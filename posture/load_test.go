@@ -127,7 +127,14 @@ func TestQueryParams(t *testing.T) {
 	if strings.Join(got, ",") != "one,two_2" {
 		t.Fatalf("params %v, want one,two_2", got)
 	}
-	if _, err := queryParams("SELECT ? FROM t"); err == nil {
-		t.Fatal("a positional parameter was accepted")
+	for _, q := range []string{"SELECT ? FROM t", "SELECT @x FROM t", "SELECT $x FROM t"} {
+		if _, err := queryParams(q); err == nil {
+			t.Errorf("%s: an unnamed or @/$ parameter was accepted", q)
+		}
+	}
+	// A doubled quote stays inside its literal.
+	got, err = queryParams("SELECT 'it''s :not' FROM t WHERE a = :yes")
+	if err != nil || strings.Join(got, ",") != "yes" {
+		t.Errorf("params %v (%v), want yes", got, err)
 	}
 }

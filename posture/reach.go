@@ -29,16 +29,6 @@ func goEvaluator(name string) (evalFunc, bool) {
 	return nil, false
 }
 
-// currentAgents lists the ids of the current agents.
-func currentAgents(ctx context.Context, inv Inventory) ([]string, error) {
-	var ids []string
-	err := inv.EachRow(ctx, `SELECT id FROM nodes WHERE kind = 'agent' AND gone_in IS NULL ORDER BY id`, nil, func(_ []string, r []any) error {
-		ids = append(ids, asString(r[0]))
-		return nil
-	})
-	return ids, err
-}
-
 // agentsNearStandingCredentials lists, by id, the current agents that may
 // reach a standing credential: those a walk backwards from every standing
 // credential meets, along the edges a reach follows and can_escalate, as
