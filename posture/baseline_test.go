@@ -132,9 +132,9 @@ func TestSaveFindings(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	rep := &Report{Evaluation: ev, Triage: (*Baseline)(nil).Apply(ev.Findings, testNow)}
+	rep := NewReport(ev, (*Baseline)(nil).Apply(ev.Findings, testNow), "")
 	for i := 0; i < 2; i++ {
-		if err := Save(ctx, w, rep); err != nil {
+		if _, err := Save(ctx, w, rep); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -95,7 +95,8 @@ func TestEvaluateFailAndUnknown(t *testing.T) {
 		{Gate{}, false},
 	} {
 		g := tt.gate
-		g.Decide(ev, ev.Findings)
+		rep := NewReport(ev, (*Baseline)(nil).Apply(ev.Findings, testNow), "")
+		g.Decide(rep.Run, rep.Tally)
 		if g.Failed != tt.fail {
 			t.Errorf("gate %+v: failed %v, want %v (%v)", tt.gate, g.Failed, tt.fail, g.Reasons)
 		}
@@ -106,13 +107,15 @@ func TestEvaluateFailAndUnknown(t *testing.T) {
 			onlyUnknown = append(onlyUnknown, f)
 		}
 	}
+	only := NewReport(&Evaluation{ScanID: ev.ScanID, Now: ev.Now, Controls: ev.Controls, Coverage: ev.Coverage, Findings: onlyUnknown},
+		(*Baseline)(nil).Apply(onlyUnknown, testNow), "")
 	g := Gate{FailOn: SeverityLow}
-	g.Decide(ev, onlyUnknown)
+	g.Decide(only.Run, only.Tally)
 	if !g.Failed || !strings.Contains(strings.Join(g.Reasons, ";"), "could not be evaluated") {
 		t.Errorf("an unknown item did not fail --fail-on low: %+v", g)
 	}
 	g = Gate{FailOn: SeverityLow, AllowUnknown: true}
-	g.Decide(ev, onlyUnknown)
+	g.Decide(only.Run, only.Tally)
 	if g.Failed {
 		t.Errorf("--allow-unknown still failed on an unknown item: %v", g.Reasons)
 	}
@@ -141,12 +144,12 @@ func TestCoverageNamesFailedScope(t *testing.T) {
 		t.Errorf("control says %q, want it to name the failed scope", ne)
 	}
 	g := Gate{FailOn: SeverityHigh}
-	g.Decide(ev, nil)
+	g.Decide(&Run{Controls: ev.Controls, Coverage: ev.Coverage}, nil)
 	if !g.Failed {
 		t.Error("a failed scope under a high control did not fail --fail-on high")
 	}
 	g = Gate{FailOn: SeverityHigh, AllowUnknown: true}
-	g.Decide(ev, nil)
+	g.Decide(&Run{Controls: ev.Controls, Coverage: ev.Coverage}, nil)
 	if g.Failed {
 		t.Errorf("--allow-unknown failed on coverage: %v", g.Reasons)
 	}
@@ -179,7 +182,7 @@ func TestControlOfUnscannedProvider(t *testing.T) {
 		t.Errorf("outcome %+v", ev.Controls[0])
 	}
 	g := Gate{FailOn: SeverityLow}
-	g.Decide(ev, nil)
+	g.Decide(&Run{Controls: ev.Controls, Coverage: ev.Coverage}, nil)
 	if g.Failed {
 		t.Errorf("an unscanned provider failed the gate: %v", g.Reasons)
 	}

@@ -1,6 +1,8 @@
 package posture
 
 import (
+	"context"
+	"sort"
 	"fmt"
 	"time"
 )
@@ -9,14 +11,16 @@ import (
 // when a field changes meaning or goes away, not when one is added.
 const ReportSchemaVersion = 1
 
-// Report is everything a renderer needs: the evaluation, the findings that
-// count after the baseline, and the gate's verdict.
+// Report is everything a renderer needs: the evaluation's run (controls,
+// coverage), its findings marked by the baseline, read as the renderer
+// streams them, their tally, and the gate's verdict.
 type Report struct {
-	Tool       string      `json:"-"`
-	Version    string      `json:"-"`
-	Evaluation *Evaluation `json:"-"`
-	Triage     Triage      `json:"-"`
-	Gate       Gate        `json:"-"`
+	Tool     string   `json:"-"`
+	Version  string   `json:"-"`
+	Run      *Run     `json:"-"`
+	Findings Findings `json:"-"`
+	Tally    Tally    `json:"-"`
+	Gate     Gate     `json:"-"`
 	// ConfigPath is the aam.yaml the scan used, relative to the
 	// repository root as SARIF wants it; "" when there is none.
 	ConfigPath string `json:"-"`
@@ -34,6 +38,68 @@ type Report struct {
 	// report's pictures. Only the HTML report needs them, so the CLI
 	// fills them for it alone; nil otherwise.
 	Paths map[string]AgentPaths `json:"-"`
+	// AgentsNotWalked counts the agents whose paths were not computed
+	// (WorstAgents left them out), for the report to say so.
+	AgentsNotWalked int `json:"-"`
+}
+
+// WorstAgents picks, of the agents (their ids), the n whose findings that
+// count are worst: those findings name them as subject or among the ids
+// they are about, ranked by the worst (failing before not evaluable, then
+// severity), then how many, then id. Past the agents findings name, the
+// rest follow by id until n. It reads the findings once and holds one
+// entry per agent, so that a report drawing n agents walks n, not all.
+func WorstAgents(ctx context.Context, fs Findings, agents []string, n int) ([]string, error) {
+	type rank struct {
+		unknown  bool
+		severity Severity
+		count    int
+	}
+	isAgent := make(map[string]*rank, len(agents))
+	for _, id := range agents {
+		isAgent[id] = nil
+	}
+	err := fs.Each(ctx, Query{Order: OrderRank, Marks: MarksCounting}, func(it Item) error {
+		seen := map[string]bool{}
+		for _, id := range append([]string{it.SubjectID}, it.About...) {
+			rk, ok := isAgent[id]
+			if !ok || seen[id] {
+				continue
+			}
+			seen[id] = true
+			if rk == nil {
+				// Read in rank order: an agent's first finding is its worst.
+				rk = &rank{unknown: it.Status == StatusUnknown, severity: it.Severity}
+				isAgent[id] = rk
+			}
+			rk.count++
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := append([]string(nil), agents...)
+	sort.Slice(out, func(i, j int) bool {
+		a, b := isAgent[out[i]], isAgent[out[j]]
+		switch {
+		case a == nil || b == nil:
+			if (a == nil) != (b == nil) {
+				return b == nil
+			}
+		case a.unknown != b.unknown:
+			return !a.unknown
+		case a.severity != b.severity:
+			return a.severity > b.severity
+		case a.count != b.count:
+			return a.count > b.count
+		}
+		return out[i] < out[j]
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out, nil
 }
 
 // AgentPaths is what one agent reaches, as a small graph: every node at
@@ -75,20 +141,20 @@ type Gate struct {
 // Decide fills the gate's verdict: it fails when an active finding at or
 // above FailOn remains, or, unless AllowUnknown, a not-evaluable item at or
 // above it, or a failed scope under a control at or above it.
-func (g *Gate) Decide(ev *Evaluation, active []Finding) {
+func (g *Gate) Decide(run *Run, t Tally) {
 	g.Failed, g.Reasons = false, nil
 	if g.FailOn == SeverityNone {
 		return
 	}
 	var fail, unknown int
-	for _, f := range active {
-		if f.Severity < g.FailOn {
+	for k, n := range t {
+		if k.Mark == MarkSuppressed || k.Severity < g.FailOn {
 			continue
 		}
-		if f.Status == StatusUnknown {
-			unknown++
+		if k.Status == StatusUnknown {
+			unknown += n
 		} else {
-			fail++
+			fail += n
 		}
 	}
 	if fail > 0 {
@@ -99,7 +165,7 @@ func (g *Gate) Decide(ev *Evaluation, active []Finding) {
 			g.Reasons = append(g.Reasons, fmt.Sprintf("%d item(s) at or above %s could not be evaluated (pass --allow-unknown to accept)", unknown, g.FailOn))
 		}
 		gaps := 0
-		for _, c := range ev.Controls {
+		for _, c := range run.Controls {
 			if c.NotEvaluated != "" && c.Control.Severity >= g.FailOn {
 				gaps++
 			}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"encoding/csv"
 	"io"
 	"strings"
@@ -18,50 +19,31 @@ var CSVHeader = []string{"severity", "status", "control", "title", "provider", "
 	"subject_kind", "subject_name", "subject_id", "message", "fingerprint",
 	"owasp_nhi", "owasp_agentic", "cis_aws", "suppression"}
 
-// Suppression column values: a finding the baseline suppresses, one whose
-// suppression expired (it counts again), or neither.
-const (
-	csvSuppressed = "suppressed"
-	csvExpired    = "expired"
-)
-
-// Render writes r.
-func (CSV) Render(w io.Writer, r *posture.Report) error {
-	controls := map[string]*posture.Control{}
-	for _, o := range r.Evaluation.Controls {
-		controls[o.Control.ID] = o.Control
-	}
-	expired := map[string]bool{}
-	for _, e := range r.Triage.Expired {
-		expired[e.Finding.Fingerprint] = true
-	}
+// The suppression column holds the finding's mark: "suppressed" (the
+// baseline accepts it), "expired" (its suppression expired: it counts
+// again), or "".
+// Render writes r, a row at a time as the findings are read.
+func (CSV) Render(ctx context.Context, w io.Writer, r *posture.Report) error {
+	controls := controlsOf(r.Run)
 	cw := csv.NewWriter(w)
 	if err := cw.Write(CSVHeader); err != nil {
 		return err
 	}
-	row := func(f posture.Finding, suppression string) error {
+	row := func(it posture.Item) error {
 		var m posture.Mappings
 		title := ""
-		if c := controls[f.ControlID]; c != nil {
+		if c := controls[it.ControlID]; c != nil {
 			m, title = c.Mappings, c.Title
 		}
-		return cw.Write([]string{f.Severity.String(), string(f.Status), f.ControlID, csvCell(title), f.Provider, f.Tenant,
-			f.SubjectKind, csvCell(f.SubjectName), csvCell(f.SubjectID), csvCell(f.Message), f.Fingerprint,
-			strings.Join(m.OWASPNHI, " "), strings.Join(m.OWASPAgentic, " "), strings.Join(m.CISAWS, " "), suppression})
+		return cw.Write([]string{it.Severity.String(), string(it.Status), it.ControlID, csvCell(title), it.Provider, it.Tenant,
+			it.SubjectKind, csvCell(it.SubjectName), csvCell(it.SubjectID), csvCell(it.Message), it.Fingerprint,
+			strings.Join(m.OWASPNHI, " "), strings.Join(m.OWASPAgentic, " "), strings.Join(m.CISAWS, " "), string(it.Mark)})
 	}
-	for _, f := range r.Triage.Active {
-		s := ""
-		if expired[f.Fingerprint] {
-			s = csvExpired
-		}
-		if err := row(f, s); err != nil {
-			return err
-		}
+	if err := r.Findings.Each(ctx, posture.Query{Marks: posture.MarksCounting}, row); err != nil {
+		return err
 	}
-	for _, s := range r.Triage.Suppressed {
-		if err := row(s.Finding, csvSuppressed); err != nil {
-			return err
-		}
+	if err := r.Findings.Each(ctx, posture.Query{Marks: posture.MarksSuppressed}, row); err != nil {
+		return err
 	}
 	cw.Flush()
 	return cw.Error()

@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"context"
 	"bytes"
 	"encoding/csv"
 	"encoding/xml"
@@ -20,8 +21,9 @@ import (
 )
 
 // manyFindings is a report with n failing findings about n agents, each
-// with a long message, and a hint where the full report is.
-func manyFindings(n int) *posture.Report {
+// with a long message, and a hint where the full report is; edit, when
+// not nil, changes each finding first.
+func manyFindings(n int, edit func(*posture.Finding)) *posture.Report {
 	ctl := &posture.Control{ID: "AAM-201", Title: "Agent's identity holds admin", Severity: posture.SeverityHigh, Providers: []string{"aws"},
 		Remediation: "Narrow the identity's policy to the actions the agent's tools need."}
 	var fs []posture.Finding
@@ -33,9 +35,15 @@ func manyFindings(n int) *posture.Report {
 	}
 	ev := &posture.Evaluation{ScanID: 3, Now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC), Findings: fs, Controls: []*posture.ControlOutcome{{Control: ctl, Failed: n}},
 		Coverage: posture.Coverage{Scopes: []posture.ScopeCoverage{{Provider: "aws", Tenant: tenantA, Scope: "global", State: posture.ScopeComplete}}}}
+	if edit != nil {
+		for i := range fs {
+			edit(&fs[i])
+		}
+	}
 	var none *posture.Baseline
-	return &posture.Report{Tool: "aam", Version: "v1.4.0", Evaluation: ev, Triage: none.Apply(fs, ev.Now), Stored: true,
-		FullReportHint: "the full report is aam-posture.json"}
+	rep := reportOf(ev, none.Apply(fs, ev.Now), "")
+	rep.Stored, rep.FullReportHint = true, "the full report is aam-posture.json"
+	return rep
 }
 
 var leftOutLine = regexp.MustCompile(`\*\*(\d+) findings left out\*\* to fit GitHub's comment limit: the full report is aam-posture\.json\.`)
@@ -55,7 +63,7 @@ func TestMarkdownTruncates(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := (report.Markdown{Limit: tc.limit}).Render(&buf, manyFindings(tc.n)); err != nil {
+			if err := (report.Markdown{Limit: tc.limit}).Render(context.Background(), &buf, manyFindings(tc.n, nil)); err != nil {
 				t.Fatal(err)
 			}
 			out := buf.String()
@@ -111,7 +119,7 @@ func TestMarkdownAgents(t *testing.T) {
 	ev := &posture.Evaluation{Now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC), Findings: fs, Controls: ctls}
 	var none *posture.Baseline
 	var buf bytes.Buffer
-	if err := (report.Markdown{}).Render(&buf, &posture.Report{Evaluation: ev, Triage: none.Apply(fs, ev.Now)}); err != nil {
+	if err := (report.Markdown{}).Render(context.Background(), &buf, reportOf(ev, none.Apply(fs, ev.Now), "")); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -131,11 +139,9 @@ func TestMarkdownAgents(t *testing.T) {
 // TestMarkdownEscapes keeps a name from breaking the table or injecting
 // HTML into a comment.
 func TestMarkdownEscapes(t *testing.T) {
-	rep := manyFindings(1)
-	f := &rep.Triage.Active[0]
-	f.SubjectName = "evil|<img src=x>\nname"
+	rep := manyFindings(1, func(f *posture.Finding) { f.SubjectName = "evil|<img src=x>\nname" })
 	var buf bytes.Buffer
-	if err := (report.Markdown{}).Render(&buf, rep); err != nil {
+	if err := (report.Markdown{}).Render(context.Background(), &buf, rep); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -149,7 +155,7 @@ func TestMarkdownEscapes(t *testing.T) {
 func TestCSVParses(t *testing.T) {
 	fx := newFixture(t, "")
 	var buf bytes.Buffer
-	if err := (report.CSV{}).Render(&buf, fx.rep); err != nil {
+	if err := (report.CSV{}).Render(context.Background(), &buf, fx.rep); err != nil {
 		t.Fatal(err)
 	}
 	recs, err := csv.NewReader(&buf).ReadAll()
@@ -159,7 +165,7 @@ func TestCSVParses(t *testing.T) {
 	if len(recs) == 0 || strings.Join(recs[0], ",") != strings.Join(report.CSVHeader, ",") {
 		t.Fatalf("header %v, want %v", recs[0], report.CSVHeader)
 	}
-	want := len(fx.rep.Triage.Active) + len(fx.rep.Triage.Suppressed)
+	want := len(fx.tri.Active) + len(fx.tri.Suppressed)
 	if len(recs)-1 != want || want != len(fx.findings) {
 		t.Fatalf("%d rows, want one per finding (%d active + suppressed, %d evaluated)", len(recs)-1, want, len(fx.findings))
 	}
@@ -183,18 +189,17 @@ func TestCSVParses(t *testing.T) {
 	for _, rec := range recs[1:] {
 		marks[rec[col["suppression"]]]++
 	}
-	if marks["suppressed"] != len(fx.rep.Triage.Suppressed) || marks["expired"] != len(fx.rep.Triage.Expired) {
-		t.Errorf("suppression column %v, want %d suppressed and %d expired", marks, len(fx.rep.Triage.Suppressed), len(fx.rep.Triage.Expired))
+	if marks["suppressed"] != len(fx.tri.Suppressed) || marks["expired"] != len(fx.tri.Expired) {
+		t.Errorf("suppression column %v, want %d suppressed and %d expired", marks, len(fx.tri.Suppressed), len(fx.tri.Expired))
 	}
 }
 
 // TestCSVFormula keeps a name an attacker chose from running as a
 // spreadsheet formula.
 func TestCSVFormula(t *testing.T) {
-	rep := manyFindings(1)
-	rep.Triage.Active[0].SubjectName = "=HYPERLINK(\"http://x\")"
+	rep := manyFindings(1, func(f *posture.Finding) { f.SubjectName = "=HYPERLINK(\"http://x\")" })
 	var buf bytes.Buffer
-	if err := (report.CSV{}).Render(&buf, rep); err != nil {
+	if err := (report.CSV{}).Render(context.Background(), &buf, rep); err != nil {
 		t.Fatal(err)
 	}
 	recs, err := csv.NewReader(&buf).ReadAll()
@@ -212,7 +217,7 @@ func TestJUnitSchema(t *testing.T) {
 	xmllint, xsds := junitcheck.Tools(t)
 	junitcheck.Check(t, xmllint, xsds, filepath.Join("testdata", "report.junit.xml"))
 	var buf bytes.Buffer
-	if err := (report.JUnit{}).Render(&buf, emptyReport()); err != nil {
+	if err := (report.JUnit{}).Render(context.Background(), &buf, emptyReport()); err != nil {
 		t.Fatal(err)
 	}
 	empty := filepath.Join(t.TempDir(), "empty.xml")
@@ -244,7 +249,7 @@ func TestJUnitSchema(t *testing.T) {
 func TestJUnitCases(t *testing.T) {
 	fx := newFixture(t, "")
 	var buf bytes.Buffer
-	if err := (report.JUnit{}).Render(&buf, fx.rep); err != nil {
+	if err := (report.JUnit{}).Render(context.Background(), &buf, fx.rep); err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {
@@ -270,14 +275,14 @@ func TestJUnitCases(t *testing.T) {
 	// Expectations from the fixture's active findings.
 	type key struct{ tenant, control string }
 	fails, unknowns := map[key]int{}, map[key]int{}
-	for _, f := range fx.rep.Triage.Active {
+	for _, f := range fx.tri.Active {
 		if f.Status == posture.StatusUnknown {
 			unknowns[key{f.Tenant, f.ControlID}]++
 		} else {
 			fails[key{f.Tenant, f.ControlID}]++
 		}
 	}
-	suppressed := fx.rep.Triage.Suppressed[0].Finding
+	suppressed := fx.tri.Suppressed[0].Finding
 	if len(doc.Suites) != 2 {
 		t.Fatalf("%d suites, want one per tenant (2)", len(doc.Suites))
 	}
@@ -315,11 +320,10 @@ func TestJUnitCases(t *testing.T) {
 // TestJUnitEscapes keeps a hostile message from breaking the XML: it reads
 // back as written, line breaks included.
 func TestJUnitEscapes(t *testing.T) {
-	rep := manyFindings(1)
 	msg := "evil</failure><testcase name=\"x\"/> & \"q\"\nsecond line"
-	rep.Triage.Active[0].Message = msg
+	rep := manyFindings(1, func(f *posture.Finding) { f.Message = msg })
 	var buf bytes.Buffer
-	if err := (report.JUnit{}).Render(&buf, rep); err != nil {
+	if err := (report.JUnit{}).Render(context.Background(), &buf, rep); err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {

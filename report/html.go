@@ -1,10 +1,12 @@
 package report
 
 import (
+	"context"
 	"embed"
 	"fmt"
 	"html/template"
 	"io"
+	"iter"
 	"sort"
 	"strings"
 	"time"
@@ -41,8 +43,8 @@ func kindClass(kind string) string {
 // worstPerAgent is how many findings an agent's section lists.
 const worstPerAgent = 5
 
-// maxAgentSections is how many agents the page draws, worst first.
-const maxAgentSections = 100
+// MaxAgentSections is how many agents the page draws, worst first.
+const MaxAgentSections = 100
 
 // Picture geometry, in SVG user units: columns by hop depth.
 const (
@@ -100,66 +102,68 @@ type htmlData struct {
 	Severities    []htmlSeverity
 	Failed        int
 	NotEvaluable  int
-	Suppressed    []posture.Suppressed
-	Expired       []posture.Suppressed
-	Unmatched     []posture.Suppression
-	Scopes        []posture.ScopeCoverage
-	ScopeStates   map[string]int
-	Partial       []*posture.ControlOutcome
-	Findings      []htmlFinding
-	Agents        []htmlAgent
-	PathsKnown    bool
-	// AgentsLeft counts the agents past maxAgentSections, not drawn.
+	Suppressed    int
+	ExpiredCount  int
+	// Expired and Findings are read as the template ranges over them.
+	Expired     iter.Seq[posture.Item]
+	Unmatched   []posture.Suppression
+	Scopes      []posture.ScopeCoverage
+	ScopeStates map[string]int
+	Partial     []*posture.ControlOutcome
+	HasFindings bool
+	Findings    iter.Seq[htmlFinding]
+	Agents      []htmlAgent
+	PathsKnown  bool
+	// AgentsLeft counts the agents past MaxAgentSections, not drawn.
 	AgentsLeft int
 	Gate       string
 	GateFailed bool
 }
 
-// Render writes r.
-func (HTML) Render(w io.Writer, r *posture.Report) error {
-	ev := r.Evaluation
+// Render writes r. The findings table is written as the findings are
+// read; what the page holds at once is the agents drawn (at most
+// MaxAgentSections) and their worstPerAgent findings.
+func (HTML) Render(ctx context.Context, w io.Writer, r *posture.Report) error {
+	run := r.Run
 	titles := map[string]string{}
-	for _, o := range ev.Controls {
+	for _, o := range run.Controls {
 		titles[o.Control.ID] = o.Control.Title
 	}
-	expired := map[string]posture.Suppression{}
-	for _, e := range r.Triage.Expired {
-		expired[e.Finding.Fingerprint] = e.Suppression
-	}
-	d := htmlData{Tool: r.Tool, Version: r.Version, ScanID: ev.ScanID, EvaluatedAt: posture.When(ev.Now), Stored: r.Stored, StoreNote: r.StoreNote,
-		Suppressed: r.Triage.Suppressed, Expired: r.Triage.Expired, Unmatched: r.Triage.Unmatched, Scopes: ev.Coverage.Scopes,
-		ScopeStates: map[string]int{}, PathsKnown: r.Paths != nil}
-	var fails []posture.Finding
-	for _, f := range r.Triage.Active {
-		hf := htmlFinding{Finding: f, Title: titles[f.ControlID], Unknown: f.Status == posture.StatusUnknown}
-		if s, ok := expired[f.Fingerprint]; ok {
-			hf.Expired = fmt.Sprintf("baseline suppression expired %s: it no longer suppresses this (%s)", s.Expires.Format("2006-01-02"), s.Reason)
+	// The template ranges over the findings as they are read; the first
+	// error reading them ends the range and is returned.
+	var readErr error
+	each := func(q posture.Query, yield func(posture.Item) bool) {
+		if readErr != nil {
+			return
 		}
-		if hf.Unknown {
-			d.NotEvaluable++
-		} else {
-			fails = append(fails, f)
+		err := eachUntil(ctx, r.Findings, q, yield)
+		if err != nil && readErr == nil {
+			readErr = err
 		}
-		d.Findings = append(d.Findings, hf)
 	}
-	d.Failed = len(fails)
+	d := htmlData{Tool: r.Tool, Version: r.Version, ScanID: run.ScanID, EvaluatedAt: posture.When(run.Now), Stored: r.Stored, StoreNote: r.StoreNote,
+		Suppressed: r.Tally.Marked(posture.MarkSuppressed), ExpiredCount: r.Tally.Marked(posture.MarkExpired), Unmatched: run.Unmatched,
+		Scopes: run.Coverage.Scopes, ScopeStates: map[string]int{}, PathsKnown: r.Paths != nil, NotEvaluable: r.Tally.NotEvaluable()}
+	d.Expired = func(yield func(posture.Item) bool) {
+		each(posture.Query{Marks: posture.MarksExpired}, yield)
+	}
 	// Most severe first; within a severity, failures before the not
 	// evaluable, then the order the evaluation gave.
-	sort.SliceStable(d.Findings, func(i, j int) bool {
-		a, b := d.Findings[i], d.Findings[j]
-		if a.Severity != b.Severity {
-			return a.Severity > b.Severity
-		}
-		return !a.Unknown && b.Unknown
-	})
-	counts := posture.Counts(fails)
-	for _, sev := range severitiesDown {
-		d.Severities = append(d.Severities, htmlSeverity{sev.String(), counts[sev]})
+	d.Findings = func(yield func(htmlFinding) bool) {
+		each(posture.Query{Order: posture.OrderSeverity, Marks: posture.MarksCounting}, func(it posture.Item) bool {
+			return yield(htmlFindingOf(it, titles))
+		})
 	}
-	for _, sc := range ev.Coverage.Scopes {
+	for _, sev := range severitiesDown {
+		n := r.Tally.Failing(sev)
+		d.Failed += n
+		d.Severities = append(d.Severities, htmlSeverity{sev.String(), n})
+	}
+	d.HasFindings = d.Failed+d.NotEvaluable > 0
+	for _, sc := range run.Coverage.Scopes {
 		d.ScopeStates[sc.State]++
 	}
-	for _, o := range ev.Controls {
+	for _, o := range run.Controls {
 		if o.NotEvaluated != "" {
 			d.Partial = append(d.Partial, o)
 		}
@@ -176,85 +180,115 @@ func (HTML) Render(w io.Writer, r *posture.Report) error {
 		}
 		d.Gate = fmt.Sprintf("passed (--fail-on %s%s)", r.Gate.FailOn, allow)
 	}
-	d.Agents, d.AgentsLeft = htmlAgents(r, d.Findings)
-	return htmlTemplate.Execute(w, d)
+	var err error
+	if d.Agents, d.AgentsLeft, err = htmlAgents(ctx, r, titles); err != nil {
+		return err
+	}
+	if err := htmlTemplate.Execute(w, d); err != nil {
+		return err
+	}
+	return readErr
+}
+
+func htmlFindingOf(it posture.Item, titles map[string]string) htmlFinding {
+	hf := htmlFinding{Finding: it.Finding, Title: titles[it.ControlID], Unknown: it.Status == posture.StatusUnknown}
+	if s := it.Suppression; it.Mark == posture.MarkExpired && s != nil {
+		hf.Expired = fmt.Sprintf("baseline suppression expired %s: it no longer suppresses this (%s)", s.Expires.Format("2006-01-02"), s.Reason)
+	}
+	return hf
 }
 
 // htmlAgents is a section per agent: the agents of the paths when the CLI
-// computed them, else the agents findings are about. An agent's findings
-// are those about it or about anything its picture shows. Past
-// maxAgentSections agents, only the worst are drawn (by their worst
-// finding, then how many they have): a page of thousands of pictures is
-// too large to open, and the findings table still lists every finding.
-func htmlAgents(r *posture.Report, findings []htmlFinding) ([]htmlAgent, int) {
-	names := map[string]string{}
-	if r.Paths != nil {
-		for id, p := range r.Paths {
-			names[id] = p.Agent.Name
-		}
-	} else {
-		for _, f := range findings {
-			if f.SubjectKind == "agent" {
-				names[f.SubjectID] = f.SubjectName
-			}
-		}
-	}
-	// The findings by the nodes they are about, as indices into findings
-	// (most severe first), so that each agent looks up its own instead of
-	// scanning them all.
-	about := map[string][]int{}
-	for i, f := range findings {
-		about[f.SubjectID] = append(about[f.SubjectID], i)
-		for _, a := range f.About {
-			about[a] = append(about[a], i)
-		}
-	}
+// computed them (it walks the worst agents only, posture.WorstAgents, and
+// says in r.AgentsNotWalked how many it left), else the agents findings
+// are about. An agent's findings are those about it or about anything its
+// picture shows. Past MaxAgentSections agents, only the worst are drawn
+// (by their worst finding, then how many they have): a page of thousands
+// of pictures is too large to open, and the findings table still lists
+// every finding. The findings are read once, most severe first.
+func htmlAgents(ctx context.Context, r *posture.Report, titles map[string]string) ([]htmlAgent, int, error) {
 	type ranked struct {
 		a     htmlAgent
-		mine  []int
+		mine  int
 		worst posture.Severity
 	}
-	all := make([]ranked, 0, len(names))
-	for id, name := range names {
-		a := htmlAgent{ID: id, Name: name}
-		if a.Name == "" {
-			a.Name = id
-		}
-		near := []string{id}
-		for _, n := range r.Paths[id].Nodes {
-			near = append(near, n.ID)
-		}
-		seen := map[int]bool{}
-		var mine []int
-		for _, n := range near {
-			for _, i := range about[n] {
-				if !seen[i] {
-					seen[i] = true
-					mine = append(mine, i)
-				}
-			}
-		}
-		sort.Ints(mine)
-		rk := ranked{a: a, mine: mine, worst: posture.SeverityNone}
-		if len(mine) > 0 {
-			rk.worst = findings[mine[0]].Severity
+	var all []*ranked
+	// near: for each node an agent's picture shows, the agents showing it.
+	near := map[string][]*ranked{}
+	add := func(id, name string, nodes []posture.PathNode) {
+		rk := &ranked{a: htmlAgent{ID: id, Name: name}, worst: posture.SeverityNone}
+		if rk.a.Name == "" {
+			rk.a.Name = id
 		}
 		all = append(all, rk)
+		near[id] = append(near[id], rk)
+		for _, n := range nodes {
+			if n.ID != id {
+				near[n.ID] = append(near[n.ID], rk)
+			}
+		}
+	}
+	q := posture.Query{Order: posture.OrderSeverity, Marks: posture.MarksCounting}
+	if r.Paths != nil {
+		ids := make([]string, 0, len(r.Paths))
+		for id := range r.Paths {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
+			add(id, r.Paths[id].Agent.Name, r.Paths[id].Nodes)
+		}
+	} else {
+		seen := map[string]bool{}
+		err := r.Findings.Each(ctx, posture.Query{Marks: posture.MarksCounting, SubjectKind: "agent"}, func(it posture.Item) error {
+			if !seen[it.SubjectID] {
+				seen[it.SubjectID] = true
+				add(it.SubjectID, it.SubjectName, nil)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, 0, err
+		}
+	}
+	if len(all) > 0 {
+		err := r.Findings.Each(ctx, q, func(it posture.Item) error {
+			hit := map[*ranked]bool{}
+			for _, id := range append([]string{it.SubjectID}, it.About...) {
+				for _, rk := range near[id] {
+					if hit[rk] {
+						continue
+					}
+					hit[rk] = true
+					if rk.mine == 0 {
+						rk.worst = it.Severity
+					}
+					rk.mine++
+					if len(rk.a.Worst) < worstPerAgent {
+						rk.a.Worst = append(rk.a.Worst, htmlFindingOf(it, titles))
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, 0, err
+		}
 	}
 	sort.Slice(all, func(i, j int) bool {
 		a, b := all[i], all[j]
 		if a.worst != b.worst {
 			return a.worst > b.worst
 		}
-		if len(a.mine) != len(b.mine) {
-			return len(a.mine) > len(b.mine)
+		if a.mine != b.mine {
+			return a.mine > b.mine
 		}
 		return a.a.ID < b.a.ID
 	})
-	left := 0
-	if len(all) > maxAgentSections {
-		left = len(all) - maxAgentSections
-		all = all[:maxAgentSections]
+	left := r.AgentsNotWalked
+	if len(all) > MaxAgentSections {
+		left += len(all) - MaxAgentSections
+		all = all[:MaxAgentSections]
 	}
 	out := make([]htmlAgent, 0, len(all))
 	for _, rk := range all {
@@ -262,17 +296,10 @@ func htmlAgents(r *posture.Report, findings []htmlFinding) ([]htmlAgent, int) {
 		if p, ok := r.Paths[a.ID]; ok {
 			a.Picture = picture(p)
 		}
-		mine := rk.mine
-		if len(mine) > worstPerAgent {
-			a.More = len(mine) - worstPerAgent
-			mine = mine[:worstPerAgent]
-		}
-		for _, i := range mine {
-			a.Worst = append(a.Worst, findings[i])
-		}
+		a.More = rk.mine - len(a.Worst)
 		out = append(out, a)
 	}
-	return out, left
+	return out, left, nil
 }
 
 func contains(xs []string, x string) bool {

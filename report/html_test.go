@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"context"
 	"bytes"
 	"fmt"
 	"strings"
@@ -17,7 +18,7 @@ import (
 func TestHTMLLoadsNothing(t *testing.T) {
 	fx := newFixture(t, "")
 	var buf bytes.Buffer
-	if err := (report.HTML{}).Render(&buf, fx.rep); err != nil {
+	if err := (report.HTML{}).Render(context.Background(), &buf, fx.rep); err != nil {
 		t.Fatal(err)
 	}
 	page := strings.ToLower(buf.String())
@@ -26,12 +27,12 @@ func TestHTMLLoadsNothing(t *testing.T) {
 			t.Errorf("the HTML report contains %q: it must load nothing", bad)
 		}
 	}
-	for _, f := range fx.rep.Triage.Active {
+	for _, f := range fx.tri.Active {
 		if !strings.Contains(page, `data-fingerprint="`+f.Fingerprint+`"`) {
 			t.Errorf("finding %s (%s on %s) has no row", f.Fingerprint, f.ControlID, f.SubjectID)
 		}
 	}
-	for _, s := range fx.rep.Triage.Suppressed {
+	for _, s := range fx.tri.Suppressed {
 		if strings.Contains(page, `data-fingerprint="`+s.Finding.Fingerprint+`"`) {
 			t.Errorf("suppressed finding %s has a row among the findings", s.Finding.Fingerprint)
 		}
@@ -60,7 +61,7 @@ func TestHTMLDrawsTheWorstAgents(t *testing.T) {
 	}
 	fx.rep.Paths = paths
 	var buf bytes.Buffer
-	if err := (report.HTML{}).Render(&buf, fx.rep); err != nil {
+	if err := (report.HTML{}).Render(context.Background(), &buf, fx.rep); err != nil {
 		t.Fatal(err)
 	}
 	page := buf.String()

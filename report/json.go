@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"time"
@@ -59,15 +60,6 @@ type jsonSuppressed struct {
 	Suppression jsonSuppression `json:"suppression"`
 }
 
-type jsonTriage struct {
-	Suppressed []jsonSuppressed `json:"suppressed"`
-	// Expired suppressions no longer suppress: their findings are in
-	// findings.
-	Expired []jsonSuppressed `json:"expired_suppressions"`
-	// Unmatched suppressions' findings are gone.
-	Unmatched []jsonSuppression `json:"unmatched_suppressions"`
-}
-
 type jsonSummary struct {
 	// Findings counts the active failing findings per severity.
 	Findings     map[string]int `json:"findings"`
@@ -85,43 +77,34 @@ type jsonGate struct {
 	Reasons      []string `json:"reasons"`
 }
 
-// Render writes r.
-func (JSON) Render(w io.Writer, r *posture.Report) error {
-	ev := r.Evaluation
+// Render writes r. The findings are written as they are read, one at a
+// time, so a report of a hundred thousand findings is never held whole.
+func (JSON) Render(ctx context.Context, w io.Writer, r *posture.Report) error {
+	run := r.Run
 	suppressedBy := map[string]int{}
-	for _, s := range r.Triage.Suppressed {
-		suppressedBy[s.Finding.ControlID]++
+	for k, n := range r.Tally {
+		if k.Mark == posture.MarkSuppressed {
+			suppressedBy[k.ControlID] += n
+		}
 	}
-	controls := make([]jsonControl, 0, len(ev.Controls))
-	for _, o := range ev.Controls {
+	controls := make([]jsonControl, 0, len(run.Controls))
+	for _, o := range run.Controls {
 		c := o.Control
 		controls = append(controls, jsonControl{ID: c.ID, Title: c.Title, Severity: c.Severity, Source: c.Source, Mappings: c.Mappings,
 			Thresholds: o.Thresholds, Outcome: controlOutcome(o), Failed: o.Failed, NotEvaluable: o.Unknown,
 			Suppressed: suppressedBy[c.ID], NotEvaluated: o.NotEvaluated})
 	}
-	sum := jsonSummary{Findings: map[string]int{}, Suppressed: len(r.Triage.Suppressed), Expired: len(r.Triage.Expired), Unmatched: len(r.Triage.Unmatched)}
+	sum := jsonSummary{Findings: map[string]int{}, NotEvaluable: r.Tally.NotEvaluable(), Suppressed: r.Tally.Marked(posture.MarkSuppressed),
+		Expired: r.Tally.Marked(posture.MarkExpired), Unmatched: len(run.Unmatched)}
 	for _, sev := range severitiesDown {
-		sum.Findings[sev.String()] = 0
-	}
-	findings := []posture.Finding{}
-	for _, f := range r.Triage.Active {
-		if f.Status == posture.StatusUnknown {
-			sum.NotEvaluable++
-		} else {
-			sum.Findings[f.Severity.String()]++
-		}
-		findings = append(findings, f)
-	}
-	tri := jsonTriage{Suppressed: jsonSuppressedOf(r.Triage.Suppressed), Expired: jsonSuppressedOf(r.Triage.Expired), Unmatched: []jsonSuppression{}}
-	for _, s := range r.Triage.Unmatched {
-		tri.Unmatched = append(tri.Unmatched, jsonSuppressionOf(s))
+		sum.Findings[sev.String()] = r.Tally.Failing(sev)
 	}
 	gate := jsonGate{AllowUnknown: r.Gate.AllowUnknown, Failed: r.Gate.Failed, Reasons: append([]string{}, r.Gate.Reasons...)}
 	if r.Gate.FailOn != posture.SeverityNone {
 		s := r.Gate.FailOn.String()
 		gate.FailOn = &s
 	}
-	doc := struct {
+	head := struct {
 		SchemaVersion int              `json:"schema_version"`
 		Tool          string           `json:"tool"`
 		Version       string           `json:"version"`
@@ -133,18 +116,85 @@ func (JSON) Render(w io.Writer, r *posture.Report) error {
 		Gate          jsonGate         `json:"gate"`
 		Coverage      posture.Coverage `json:"coverage"`
 		Controls      []jsonControl    `json:"controls"`
-		// Findings are those that count after the baseline, the not
-		// evaluable (status unknown) among them.
-		Findings []posture.Finding `json:"findings"`
-		Triage   jsonTriage        `json:"triage"`
-	}{posture.ReportSchemaVersion, r.Tool, r.Version, ev.ScanID, ev.Now.UTC().Format(time.RFC3339), r.Stored, r.StoreNote,
-		sum, gate, ev.Coverage, controls, findings, tri}
-	if doc.Coverage.Scopes == nil {
-		doc.Coverage.Scopes = []posture.ScopeCoverage{}
+	}{posture.ReportSchemaVersion, r.Tool, r.Version, run.ScanID, run.Now.UTC().Format(time.RFC3339), r.Stored, r.StoreNote,
+		sum, gate, run.Coverage, controls}
+	if head.Coverage.Scopes == nil {
+		head.Coverage.Scopes = []posture.ScopeCoverage{}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	b, err := json.MarshalIndent(head, "", "  ")
+	if err != nil {
+		return err
+	}
+	jw := &jsonWriter{textWriter{w: w}}
+	// The head's closing brace is left off: findings and triage follow.
+	jw.raw(string(b[:len(b)-2]))
+	// Findings are those that count after the baseline, the not evaluable
+	// (status unknown) among them.
+	jw.raw(",\n  \"findings\": ")
+	if err := jw.array(ctx, r.Findings, posture.Query{Marks: posture.MarksCounting}, "  ", func(it posture.Item) any { return it.Finding }); err != nil {
+		return err
+	}
+	suppressed := func(it posture.Item) any {
+		return jsonSuppressed{Finding: it.Finding, Suppression: jsonSuppressionOf(*it.Suppression)}
+	}
+	jw.raw(",\n  \"triage\": {\n    \"suppressed\": ")
+	if err := jw.array(ctx, r.Findings, posture.Query{Marks: posture.MarksSuppressed}, "    ", suppressed); err != nil {
+		return err
+	}
+	// Expired suppressions no longer suppress: their findings are in
+	// findings.
+	jw.raw(",\n    \"expired_suppressions\": ")
+	if err := jw.array(ctx, r.Findings, posture.Query{Marks: posture.MarksExpired}, "    ", suppressed); err != nil {
+		return err
+	}
+	unmatched := make([]jsonSuppression, 0, len(run.Unmatched))
+	for _, s := range run.Unmatched {
+		unmatched = append(unmatched, jsonSuppressionOf(s))
+	}
+	jw.raw(",\n    \"unmatched_suppressions\": ")
+	jw.value(unmatched, "    ")
+	jw.raw("\n  }\n}\n")
+	return jw.err
+}
+
+// jsonWriter writes a JSON document in pieces, indented as
+// json.MarshalIndent would, keeping the first error.
+type jsonWriter struct{ textWriter }
+
+func (j *jsonWriter) value(v any, prefix string) {
+	if j.err != nil {
+		return
+	}
+	b, err := json.MarshalIndent(v, prefix, "  ")
+	if err != nil {
+		j.err = err
+		return
+	}
+	_, j.err = j.w.Write(b)
+}
+
+// array writes the items q reads as a JSON array, each as elem makes it.
+func (j *jsonWriter) array(ctx context.Context, fs posture.Findings, q posture.Query, prefix string, elem func(posture.Item) any) error {
+	n := 0
+	err := fs.Each(ctx, q, func(it posture.Item) error {
+		if n == 0 {
+			j.raw("[\n" + prefix + "  ")
+		} else {
+			j.raw(",\n" + prefix + "  ")
+		}
+		n++
+		j.value(elem(it), prefix+"  ")
+		return j.err
+	})
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		j.raw("[]")
+	} else {
+		j.raw("\n" + prefix + "]")
+	}
+	return j.err
 }
 
 func controlOutcome(o *posture.ControlOutcome) string {
@@ -163,12 +213,4 @@ func controlOutcome(o *posture.ControlOutcome) string {
 
 func jsonSuppressionOf(s posture.Suppression) jsonSuppression {
 	return jsonSuppression{Fingerprint: s.Fingerprint, Control: s.Control, Subject: s.Subject, Reason: s.Reason, Expires: s.Expires.Format(time.DateOnly)}
-}
-
-func jsonSuppressedOf(in []posture.Suppressed) []jsonSuppressed {
-	out := []jsonSuppressed{}
-	for _, s := range in {
-		out = append(out, jsonSuppressed{Finding: s.Finding, Suppression: jsonSuppressionOf(s.Suppression)})
-	}
-	return out
 }

@@ -1,6 +1,10 @@
 package report
 
 import (
+	"context"
+	"errors"
+	"iter"
+	"sort"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -25,56 +29,7 @@ import (
 // findings are not failures; each suite's system-out lists them.
 type JUnit struct{}
 
-type junitSuites struct {
-	XMLName xml.Name     `xml:"testsuites"`
-	Suites  []junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Package   string `xml:"package,attr"`
-	ID        int    `xml:"id,attr"`
-	Name      string `xml:"name,attr"`
-	Timestamp string `xml:"timestamp,attr"`
-	Hostname  string `xml:"hostname,attr"`
-	Tests     int    `xml:"tests,attr"`
-	Failures  int    `xml:"failures,attr"`
-	Errors    int    `xml:"errors,attr"`
-	// No skipped attribute: windyroad's schema as most copies have it
-	// (before it gained one) rejects it, and readers count the skipped
-	// cases themselves.
-	Time       string          `xml:"time,attr"`
-	Properties []junitProperty `xml:"properties>property"`
-	Cases      []junitCase     `xml:"testcase"`
-	SystemOut  junitPre        `xml:"system-out"`
-	SystemErr  junitPre        `xml:"system-err"`
-}
-
-// junitPre is character data kept as junitText escaped it.
-type junitPre struct {
-	Text string `xml:",innerxml"`
-}
-
-type junitProperty struct {
-	Name  string `xml:"name,attr"`
-	Value string `xml:"value,attr"`
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Time      string        `xml:"time,attr"`
-	Skipped   *junitMessage `xml:"skipped"`
-	Error     *junitMessage `xml:"error"`
-	Failure   *junitMessage `xml:"failure"`
-}
-
-type junitMessage struct {
-	Message string `xml:"message,attr,omitempty"`
-	Type    string `xml:"type,attr,omitempty"`
-	// Text is escaped by junitText: encoding/xml would write each line
-	// break as &#xA;, which a person reading the file cannot.
-	Text string `xml:",innerxml"`
-}
+type junitProperty struct{ name, value string }
 
 // junitText escapes s as XML character data, keeping its line breaks.
 func junitText(s string) string {
@@ -85,132 +40,236 @@ func junitText(s string) string {
 	return strings.ReplaceAll(b.String(), "&#xA;", "\n")
 }
 
-// Render writes r.
-func (JUnit) Render(w io.Writer, r *posture.Report) error {
-	ev := r.Evaluation
+// Render writes r. Each suite's counts come from the tally, so it is
+// written as its findings are read, tenant by tenant, control by control:
+// a control with a hundred thousand findings is never held whole.
+func (JUnit) Render(ctx context.Context, w io.Writer, r *posture.Report) error {
+	run := r.Run
 	// The schema's timestamp has no zone: the evaluation time is UTC.
-	stamp := ev.Now.UTC().Format("2006-01-02T15:04:05")
-	tenants := ev.Coverage.Tenants()
-	seen := map[[2]string]bool{}
-	for _, t := range tenants {
-		seen[t] = true
+	stamp := run.Now.UTC().Format("2006-01-02T15:04:05")
+	var tenants []posture.TenantID
+	seen := map[posture.TenantID]bool{}
+	for _, t := range run.Coverage.Tenants() {
+		id := posture.TenantID{Provider: t[0], Tenant: t[1]}
+		seen[id] = true
+		tenants = append(tenants, id)
 	}
 	// A finding's tenant may lack a coverage row (an inventory written
 	// before coverage was kept): it still gets its suite.
-	for _, f := range append(append([]posture.Finding(nil), r.Triage.Active...), suppressedFindings(r)...) {
-		k := [2]string{f.Provider, f.Tenant}
-		if !seen[k] {
-			seen[k] = true
-			tenants = append(tenants, k)
+	for _, id := range r.Tally.Tenants() {
+		if !seen[id] {
+			seen[id] = true
+			tenants = append(tenants, id)
 		}
 	}
-	failedIn := map[[2]string]bool{}
-	for _, sc := range ev.Coverage.Scopes {
+	failedIn := map[posture.TenantID]bool{}
+	for _, sc := range run.Coverage.Scopes {
 		if sc.State == posture.ScopeFailed {
-			failedIn[[2]string{sc.Provider, sc.Tenant}] = true
+			failedIn[posture.TenantID{Provider: sc.Provider, Tenant: sc.Tenant}] = true
 		}
 	}
+	// Cases go by control id, the order the findings are read in.
+	controls := append([]*posture.ControlOutcome(nil), run.Controls...)
+	sort.SliceStable(controls, func(i, j int) bool { return controls[i].Control.ID < controls[j].Control.ID })
 	props := []junitProperty{
-		{Name: "aam.scan_id", Value: strconv.FormatInt(ev.ScanID, 10)},
-		{Name: "aam.evaluated_at", Value: ev.Now.UTC().Format("2006-01-02T15:04:05Z")},
-		{Name: "aam.gate", Value: junitGate(r.Gate)},
+		{"aam.scan_id", strconv.FormatInt(run.ScanID, 10)},
+		{"aam.evaluated_at", run.Now.UTC().Format("2006-01-02T15:04:05Z")},
+		{"aam.gate", junitGate(r.Gate)},
 	}
-	doc := junitSuites{}
+	jw := &textWriter{w: w}
+	jw.raw(xml.Header + "<testsuites>\n")
+	suites := 0
 	for _, t := range tenants {
-		s := junitSuite{Package: "aam.posture", ID: len(doc.Suites), Name: fmt.Sprintf("aam posture %s/%s", t[0], orDash(t[1])),
-			Timestamp: stamp, Hostname: "localhost", Time: "0",
-			Properties: append(append([]junitProperty(nil), props...), junitProperty{Name: "aam.provider", Value: t[0]}, junitProperty{Name: "aam.tenant", Value: t[1]})}
-		var out strings.Builder
-		for _, o := range ev.Controls {
-			if o.NoTenant || !appliesTo(o.Control, t[0]) {
-				continue
-			}
-			c := junitCase{Name: o.Control.ID + " " + o.Control.Title, Classname: junitClass(o.Control), Time: "0"}
-			var fails, unknowns []posture.Finding
-			for _, f := range r.Triage.Active {
-				if f.ControlID != o.Control.ID || f.Provider != t[0] || f.Tenant != t[1] {
-					continue
-				}
-				if f.Status == posture.StatusUnknown {
-					unknowns = append(unknowns, f)
-				} else {
-					fails = append(fails, f)
-				}
-			}
-			switch {
-			case len(fails) > 0:
-				msg := fmt.Sprintf("%d finding(s)", len(fails))
-				if len(unknowns) > 0 {
-					msg += fmt.Sprintf(", %d item(s) not evaluable", len(unknowns))
-				}
-				c.Failure = &junitMessage{Message: msg, Type: o.Control.Severity.String(), Text: junitText(junitLines(append(fails, unknowns...), o.Control))}
-				s.Failures++
-			case len(unknowns) > 0:
-				c.Error = &junitMessage{Message: fmt.Sprintf("%d item(s) not evaluable: a detail the control needs is unknown", len(unknowns)),
-					Type: "not_evaluable", Text: junitText(junitLines(unknowns, o.Control))}
-				s.Errors++
-			case o.NotEvaluated != "" && failedIn[t]:
-				c.Error = &junitMessage{Message: "judged part of the estate only", Type: "partial", Text: junitText(o.NotEvaluated)}
-				s.Errors++
-			}
-			s.Cases = append(s.Cases, c)
+		if err := junitTenantSuite(ctx, jw, r, t, suites, stamp, controls, props, failedIn[t]); err != nil {
+			return err
 		}
-		for _, sup := range r.Triage.Suppressed {
-			f := sup.Finding
-			if f.Provider == t[0] && f.Tenant == t[1] {
-				fmt.Fprintf(&out, "suppressed until %s (%s): %s %s: %s [%s]\n", sup.Suppression.Expires.Format("2006-01-02"),
-					sup.Suppression.Reason, f.ControlID, subjectLabel(f), f.Message, f.Fingerprint)
-			}
-		}
-		for _, sc := range ev.Coverage.Scopes {
-			if sc.Provider == t[0] && sc.Tenant == t[1] && sc.State != posture.ScopeComplete {
-				errs := ""
-				if len(sc.Errors) > 0 {
-					errs = ": " + strings.Join(sc.Errors, "; ")
-				}
-				fmt.Fprintf(&out, "scope %s %s%s\n", sc.Scope, sc.State, errs)
-			}
-		}
-		s.Tests = len(s.Cases)
-		s.SystemOut = junitPre{junitText(out.String())}
-		doc.Suites = append(doc.Suites, s)
+		suites++
 	}
-	var none junitSuite
-	for _, o := range ev.Controls {
-		if !o.NoTenant {
-			continue
+	var none []*posture.ControlOutcome
+	for _, o := range controls {
+		if o.NoTenant {
+			none = append(none, o)
 		}
-		if none.Name == "" {
-			none = junitSuite{Package: "aam.posture", Name: "aam posture: no tenant scanned", Timestamp: stamp, Hostname: "localhost", Time: "0",
-				Properties: append([]junitProperty(nil), props...)}
-		}
-		none.Cases = append(none.Cases, junitCase{Name: o.Control.ID + " " + o.Control.Title, Classname: junitClass(o.Control), Time: "0",
+	}
+	if len(none) > 0 {
+		jw.raw(fmt.Sprintf("  <testsuite package=\"aam.posture\" id=\"%d\" name=\"aam posture: no tenant scanned\" timestamp=\"%s\" hostname=\"localhost\" tests=\"%d\" failures=\"0\" errors=\"0\" time=\"0\">\n",
+			suites, stamp, len(none)))
+		junitProperties(jw, props)
+		for _, o := range none {
 			// The reason as text, not a message attribute, which Jenkins'
 			// schema does not allow on skipped.
-			Skipped: &junitMessage{Text: junitText("no tenant of the control's providers (" + strings.Join(o.Control.Providers, ", ") + ") has been scanned: run aam scan")}})
+			junitCaseStart(jw, o.Control)
+			jw.raw("\n      <skipped>" + junitText("no tenant of the control's providers ("+strings.Join(o.Control.Providers, ", ")+") has been scanned: run aam scan") + "</skipped>\n    </testcase>\n")
+		}
+		jw.raw("    <system-out></system-out>\n    <system-err></system-err>\n  </testsuite>\n")
 	}
-	if none.Name != "" {
-		none.ID, none.Tests = len(doc.Suites), len(none.Cases)
-		doc.Suites = append(doc.Suites, none)
-	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	jw.raw("</testsuites>\n")
+	return jw.err
 }
 
-func suppressedFindings(r *posture.Report) []posture.Finding {
-	out := make([]posture.Finding, 0, len(r.Triage.Suppressed))
-	for _, s := range r.Triage.Suppressed {
-		out = append(out, s.Finding)
+// junitTenantSuite writes tenant t's suite: a case per control that judges
+// its provider, failed when the control found something there.
+func junitTenantSuite(ctx context.Context, jw *textWriter, r *posture.Report, t posture.TenantID, id int, stamp string,
+	controls []*posture.ControlOutcome, props []junitProperty, scopeFailed bool) error {
+	type verdict struct {
+		o               *posture.ControlOutcome
+		fails, unknowns int
 	}
-	return out
+	var cases []verdict
+	failures, errs := 0, 0
+	for _, o := range controls {
+		if o.NoTenant || !appliesTo(o.Control, t.Provider) {
+			continue
+		}
+		v := verdict{o: o}
+		for k, n := range r.Tally {
+			if k.Provider != t.Provider || k.Tenant != t.Tenant || k.ControlID != o.Control.ID || k.Mark == posture.MarkSuppressed {
+				continue
+			}
+			if k.Status == posture.StatusUnknown {
+				v.unknowns += n
+			} else {
+				v.fails += n
+			}
+		}
+		switch {
+		case v.fails > 0:
+			failures++
+		case v.unknowns > 0 || (o.NotEvaluated != "" && scopeFailed):
+			errs++
+		}
+		cases = append(cases, v)
+	}
+	jw.raw(fmt.Sprintf("  <testsuite package=\"aam.posture\" id=\"%d\" name=%s timestamp=\"%s\" hostname=\"localhost\" tests=\"%d\" failures=\"%d\" errors=\"%d\" time=\"0\">\n",
+		id, junitAttr(fmt.Sprintf("aam posture %s/%s", t.Provider, orDash(t.Tenant))), stamp, len(cases), failures, errs))
+	junitProperties(jw, append(append([]junitProperty(nil), props...), junitProperty{"aam.provider", t.Provider}, junitProperty{"aam.tenant", t.Tenant}))
+
+	// The tenant's findings that count, by control, failing before not
+	// evaluable: each case takes its own as they come.
+	next, stop := iter.Pull2(func(yield func(posture.Item, error) bool) {
+		err := r.Findings.Each(ctx, posture.Query{Order: posture.OrderControl, Marks: posture.MarksCounting, Tenant: &t}, func(it posture.Item) error {
+			if !yield(it, nil) {
+				return errEnough
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, errEnough) {
+			yield(posture.Item{}, err)
+		}
+	})
+	defer stop()
+	pending, hasPending := posture.Item{}, false
+	pull := func() (posture.Item, bool, error) {
+		if hasPending {
+			hasPending = false
+			return pending, true, nil
+		}
+		it, err, ok := next()
+		if ok && err != nil {
+			return it, false, err
+		}
+		return it, ok, nil
+	}
+	// lines writes the findings of control id, then its fix.
+	lines := func(c *posture.Control) error {
+		for {
+			it, ok, err := pull()
+			if err != nil {
+				return err
+			}
+			if !ok {
+				break
+			}
+			if it.ControlID != c.ID {
+				if it.ControlID < c.ID {
+					// A finding of a control that does not judge this
+					// tenant's provider: not a case here.
+					continue
+				}
+				pending, hasPending = it, true
+				break
+			}
+			mark := it.Severity.String()
+			if it.Status == posture.StatusUnknown {
+				mark = "not evaluable (" + mark + ")"
+			}
+			jw.raw(junitText(fmt.Sprintf("%s %s: %s\n  %s  fingerprint %s\n", mark, subjectLabel(it.Finding), it.Message, it.SubjectID, it.Fingerprint)))
+			if jw.err != nil {
+				return jw.err
+			}
+		}
+		jw.raw(junitText(fmt.Sprintf("fix: %s\n", strings.Join(strings.Fields(c.Remediation), " "))))
+		return jw.err
+	}
+	for _, v := range cases {
+		c := v.o.Control
+		junitCaseStart(jw, c)
+		switch {
+		case v.fails > 0:
+			msg := fmt.Sprintf("%d finding(s)", v.fails)
+			if v.unknowns > 0 {
+				msg += fmt.Sprintf(", %d item(s) not evaluable", v.unknowns)
+			}
+			jw.raw("\n      <failure message=" + junitAttr(msg) + " type=" + junitAttr(c.Severity.String()) + ">")
+			if err := lines(c); err != nil {
+				return err
+			}
+			jw.raw("</failure>\n    ")
+		case v.unknowns > 0:
+			jw.raw("\n      <error message=" + junitAttr(fmt.Sprintf("%d item(s) not evaluable: a detail the control needs is unknown", v.unknowns)) + " type=\"not_evaluable\">")
+			if err := lines(c); err != nil {
+				return err
+			}
+			jw.raw("</error>\n    ")
+		case v.o.NotEvaluated != "" && scopeFailed:
+			jw.raw("\n      <error message=\"judged part of the estate only\" type=\"partial\">" + junitText(v.o.NotEvaluated) + "</error>\n    ")
+		}
+		jw.raw("</testcase>\n")
+	}
+	jw.raw("    <system-out>")
+	err := r.Findings.Each(ctx, posture.Query{Marks: posture.MarksSuppressed, Tenant: &t}, func(it posture.Item) error {
+		sup := it.Suppression
+		jw.raw(junitText(fmt.Sprintf("suppressed until %s (%s): %s %s: %s [%s]\n", sup.Expires.Format("2006-01-02"),
+			sup.Reason, it.ControlID, subjectLabel(it.Finding), it.Message, it.Fingerprint)))
+		return jw.err
+	})
+	if err != nil {
+		return err
+	}
+	for _, sc := range r.Run.Coverage.Scopes {
+		if sc.Provider == t.Provider && sc.Tenant == t.Tenant && sc.State != posture.ScopeComplete {
+			errs := ""
+			if len(sc.Errors) > 0 {
+				errs = ": " + strings.Join(sc.Errors, "; ")
+			}
+			jw.raw(junitText(fmt.Sprintf("scope %s %s%s\n", sc.Scope, sc.State, errs)))
+		}
+	}
+	jw.raw("</system-out>\n    <system-err></system-err>\n  </testsuite>\n")
+	return jw.err
+}
+
+func junitProperties(jw *textWriter, props []junitProperty) {
+	jw.raw("    <properties>\n")
+	for _, p := range props {
+		jw.raw("      <property name=" + junitAttr(p.name) + " value=" + junitAttr(p.value) + "></property>\n")
+	}
+	jw.raw("    </properties>\n")
+}
+
+func junitCaseStart(jw *textWriter, c *posture.Control) {
+	jw.raw("    <testcase name=" + junitAttr(c.ID+" "+c.Title) + " classname=" + junitAttr(junitClass(c)) + " time=\"0\">")
+}
+
+// junitAttr is s as a quoted XML attribute value.
+func junitAttr(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	// EscapeText writes to a strings.Builder, which never fails; it
+	// escapes quotes and line breaks too.
+	_ = xml.EscapeText(&b, []byte(s))
+	b.WriteByte('"')
+	return b.String()
 }
 
 func appliesTo(c *posture.Control, provider string) bool {
@@ -240,18 +299,4 @@ func junitGate(g posture.Gate) string {
 	default:
 		return "passed (--fail-on " + g.FailOn.String() + ")"
 	}
-}
-
-// junitLines is a line per finding, then the fix.
-func junitLines(fs []posture.Finding, c *posture.Control) string {
-	var b strings.Builder
-	for _, f := range fs {
-		mark := f.Severity.String()
-		if f.Status == posture.StatusUnknown {
-			mark = "not evaluable (" + mark + ")"
-		}
-		fmt.Fprintf(&b, "%s %s: %s\n  %s  fingerprint %s\n", mark, subjectLabel(f), f.Message, f.SubjectID, f.Fingerprint)
-	}
-	fmt.Fprintf(&b, "fix: %s\n", strings.Join(strings.Fields(c.Remediation), " "))
-	return b.String()
 }

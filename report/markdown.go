@@ -1,6 +1,8 @@
 package report
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -46,50 +48,39 @@ func short(s string, n int) string {
 	return string([]rune(s)[:n-1]) + "…"
 }
 
-// Render writes r.
-func (m Markdown) Render(w io.Writer, r *posture.Report) error {
+// Render writes r. It reads the findings in the order a reader acts in
+// and stops reading once the table is full: its memory is bounded by the
+// limit and the number of agents, not by the findings.
+func (m Markdown) Render(ctx context.Context, w io.Writer, r *posture.Report) error {
 	limit := m.Limit
 	if limit <= 0 {
 		limit = DefaultMarkdownLimit
 	}
-	ev := r.Evaluation
-	controls := map[string]*posture.Control{}
-	for _, o := range ev.Controls {
-		controls[o.Control.ID] = o.Control
+	run := r.Run
+	controls := controlsOf(run)
+	counts := map[posture.Severity]int{}
+	fails := 0
+	for _, sev := range severitiesDown {
+		counts[sev] = r.Tally.Failing(sev)
+		fails += counts[sev]
 	}
-	active := append([]posture.Finding(nil), r.Triage.Active...)
-	// Failing findings first, most severe first, then the not-evaluable
-	// ones: the order a reader acts in. The sort is stable, so findings of
-	// one rank keep the evaluation's order.
-	sort.SliceStable(active, func(i, j int) bool {
-		ui, uj := active[i].Status == posture.StatusUnknown, active[j].Status == posture.StatusUnknown
-		if ui != uj {
-			return !ui
-		}
-		return active[i].Severity > active[j].Severity
-	})
-	var fails, unknowns int
-	for _, f := range active {
-		if f.Status == posture.StatusUnknown {
-			unknowns++
-		} else {
-			fails++
-		}
-	}
+	unknowns := r.Tally.NotEvaluable()
 
 	var head strings.Builder
 	fmt.Fprintf(&head, "## aam posture\n\n")
-	fmt.Fprintf(&head, "Scan %d, evaluated at %s. %s\n\n", ev.ScanID, posture.When(ev.Now), gateLine(r.Gate))
-	counts := posture.Counts(nonUnknown(active))
+	fmt.Fprintf(&head, "Scan %d, evaluated at %s. %s\n\n", run.ScanID, posture.When(run.Now), gateLine(r.Gate))
 	head.WriteString("| critical | high | medium | low | not evaluable | suppressed | expired suppressions |\n|---:|---:|---:|---:|---:|---:|---:|\n")
 	fmt.Fprintf(&head, "| %d | %d | %d | %d | %d | %d | %d |\n", counts[posture.SeverityCritical], counts[posture.SeverityHigh],
-		counts[posture.SeverityMedium], counts[posture.SeverityLow], unknowns, len(r.Triage.Suppressed), len(r.Triage.Expired))
+		counts[posture.SeverityMedium], counts[posture.SeverityLow], unknowns, r.Tally.Marked(posture.MarkSuppressed), r.Tally.Marked(posture.MarkExpired))
 	if !r.Stored && r.StoreNote != "" {
 		fmt.Fprintf(&head, "\nFindings not stored: %s\n", mdText(r.StoreNote))
 	}
 
 	coverage := markdownCoverage(r)
-	agents := markdownAgents(active)
+	agents, err := markdownAgents(ctx, r.Findings)
+	if err != nil {
+		return err
+	}
 
 	// The agents come first, each in one row, and may take half of what
 	// the header and coverage leave; the findings take the rest.
@@ -102,39 +93,57 @@ func (m Markdown) Render(w io.Writer, r *posture.Report) error {
 	}
 	if len(agents) > 0 {
 		const agentsHead = "\n### Agents\n\nEach agent with its worst finding: about the agent itself, or naming it.\n\n| agent | tenant | worst finding | findings |\n|---|---|---|---:|\n"
-		rows := make([]string, len(agents))
-		for i, a := range agents {
-			rows[i] = a.row()
+		rows := func(yield func(string) bool) error {
+			for _, a := range agents {
+				if !yield(a.row()) {
+					break
+				}
+			}
+			return nil
 		}
-		b.WriteString(cutTable(agentsHead, rows, budget/2, "agents", hint, &budget))
+		t, err := cutTable(agentsHead, len(agents), rows, budget/2, "agents", hint, &budget)
+		if err != nil {
+			return err
+		}
+		b.WriteString(t)
 	}
-	if len(active) == 0 {
+	if fails+unknowns == 0 {
 		b.WriteString("\nNo findings.\n")
 	} else {
 		const tableHead = "\n### Findings\n\n| severity | control | resource | tenant | finding | fix |\n|---|---|---|---|---|---|\n"
-		expired := map[string]bool{}
-		for _, e := range r.Triage.Expired {
-			expired[e.Finding.Fingerprint] = true
+		// Failing findings first, most severe first, then the not-evaluable
+		// ones: the order a reader acts in.
+		rows := func(yield func(string) bool) error {
+			return eachUntil(ctx, r.Findings, posture.Query{Order: posture.OrderRank, Marks: posture.MarksCounting}, func(it posture.Item) bool {
+				return yield(findingRow(it.Finding, controls[it.ControlID], it.Mark == posture.MarkExpired))
+			})
 		}
-		rows := make([]string, len(active))
-		for i, f := range active {
-			rows[i] = findingRow(f, controls[f.ControlID], expired[f.Fingerprint])
+		t, err := cutTable(tableHead, fails+unknowns, rows, budget, "findings", hint, &budget)
+		if err != nil {
+			return err
 		}
-		b.WriteString(cutTable(tableHead, rows, budget, "findings", hint, &budget))
+		b.WriteString(t)
 	}
 	b.WriteString(coverage)
-	_, err := io.WriteString(w, b.String())
+	_, err = io.WriteString(w, b.String())
 	return err
 }
 
-func nonUnknown(fs []posture.Finding) []posture.Finding {
-	var out []posture.Finding
-	for _, f := range fs {
-		if f.Status != posture.StatusUnknown {
-			out = append(out, f)
+// errEnough stops a read of findings once a renderer has what it needs.
+var errEnough = errors.New("enough findings read")
+
+// eachUntil reads the findings q admits until more returns false.
+func eachUntil(ctx context.Context, fs posture.Findings, q posture.Query, more func(posture.Item) bool) error {
+	err := fs.Each(ctx, q, func(it posture.Item) error {
+		if !more(it) {
+			return errEnough
 		}
+		return nil
+	})
+	if errors.Is(err, errEnough) {
+		return nil
 	}
-	return out
+	return err
 }
 
 func gateLine(g posture.Gate) string {
@@ -156,21 +165,22 @@ func leftOut(n int, what, hint string) string {
 	return fmt.Sprintf("\n**%d %s left out** to fit GitHub's comment limit: %s.\n", n, what, hint)
 }
 
-// cutTable writes a table's heading and as many rows as fit in max
-// characters, then, when rows were left out, a line saying how many and
-// where the rest is. It takes what it wrote from *budget.
-func cutTable(head string, rows []string, max int, what, hint string, budget *int) string {
+// cutTable writes a table's heading and as many of its total rows as fit
+// in max characters, reading them from rows until they no longer fit, then,
+// when rows were left out, a line saying how many and where the rest is.
+// It takes what it wrote from *budget.
+func cutTable(head string, total int, rows func(yield func(string) bool) error, max int, what, hint string, budget *int) (string, error) {
 	// Room for the left-out line, with its number at its longest.
-	reserve := runes(leftOut(len(rows), what, hint))
+	reserve := runes(leftOut(total, what, hint))
 	var b strings.Builder
 	used, shown := 0, 0
-	for _, row := range rows {
+	err := rows(func(row string) bool {
 		n := runes(row)
 		if shown == 0 {
 			n += runes(head)
 		}
 		if used+n+reserve > max {
-			break
+			return false
 		}
 		if shown == 0 {
 			b.WriteString(head)
@@ -178,12 +188,16 @@ func cutTable(head string, rows []string, max int, what, hint string, budget *in
 		b.WriteString(row)
 		used += n
 		shown++
+		return true
+	})
+	if err != nil {
+		return "", err
 	}
-	if shown < len(rows) {
-		b.WriteString(leftOut(len(rows)-shown, what, hint))
+	if shown < total {
+		b.WriteString(leftOut(total-shown, what, hint))
 	}
 	*budget -= runes(b.String())
-	return b.String()
+	return b.String(), nil
 }
 
 // findingRow is a finding's row; expired marks one whose baseline
@@ -230,20 +244,26 @@ func (a agentWorst) row() string {
 
 // markdownAgents finds each agent's worst finding: the agents are the
 // subjects of kind agent, and a finding counts for an agent when the agent
-// is its subject or among the ids it is about. active is already in
-// severity order, failing before not evaluable, so the first finding an
-// agent meets is its worst.
-func markdownAgents(active []posture.Finding) []agentWorst {
+// is its subject or among the ids it is about. The findings are read in
+// rank order, failing before not evaluable, so the first finding an agent
+// meets is its worst. It holds one entry per agent, not the findings.
+func markdownAgents(ctx context.Context, fs posture.Findings) ([]agentWorst, error) {
 	by := map[string]*agentWorst{}
 	var order []string
-	for _, f := range active {
-		if f.SubjectKind == "agent" && by[f.SubjectID] == nil {
-			by[f.SubjectID] = &agentWorst{id: f.SubjectID, name: f.SubjectName, tenant: f.Provider + "/" + f.Tenant}
-			order = append(order, f.SubjectID)
+	q := posture.Query{Order: posture.OrderRank, Marks: posture.MarksCounting, SubjectKind: "agent"}
+	err := fs.Each(ctx, q, func(it posture.Item) error {
+		if by[it.SubjectID] == nil {
+			by[it.SubjectID] = &agentWorst{id: it.SubjectID, name: it.SubjectName, tenant: it.Provider + "/" + it.Tenant}
+			order = append(order, it.SubjectID)
 		}
+		return nil
+	})
+	if err != nil || len(by) == 0 {
+		return nil, err
 	}
-	for _, f := range active {
-		ids := append([]string{f.SubjectID}, f.About...)
+	q.SubjectKind = ""
+	err = fs.Each(ctx, q, func(it posture.Item) error {
+		ids := append([]string{it.SubjectID}, it.About...)
 		seen := map[string]bool{}
 		for _, id := range ids {
 			a := by[id]
@@ -252,10 +272,14 @@ func markdownAgents(active []posture.Finding) []agentWorst {
 			}
 			seen[id] = true
 			if a.count == 0 {
-				a.worst = f
+				a.worst = it.Finding
 			}
 			a.count++
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	out := make([]agentWorst, 0, len(order))
 	for _, id := range order {
@@ -272,14 +296,14 @@ func markdownAgents(active []posture.Finding) []agentWorst {
 		}
 		return out[i].name+out[i].id < out[j].name+out[j].id
 	})
-	return out
+	return out, nil
 }
 
 // markdownCoverage lists what the findings do not rest on: scopes not
 // complete and controls that judged part of the estate only. It is never
 // cut: a reader must see the gaps whatever else is left out.
 func markdownCoverage(r *posture.Report) string {
-	ev := r.Evaluation
+	ev := r.Run
 	var b strings.Builder
 	b.WriteString("\n### Coverage\n\n")
 	if len(ev.Coverage.Scopes) == 0 {

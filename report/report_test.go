@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"context"
 	"bytes"
 	"encoding/json"
 	"flag"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aam-dev/aam/inventory"
 	"github.com/aam-dev/aam/posture"
 	"github.com/aam-dev/aam/report"
 )
@@ -27,6 +29,10 @@ const (
 // stale and a partial scope.
 type fixture struct {
 	rep *posture.Report
+	// ev and tri are what rep was made of: the evaluation and the
+	// baseline's triage of its findings.
+	ev  *posture.Evaluation
+	tri posture.Triage
 	// findings are every finding the evaluation made, by subject id.
 	findings map[string]posture.Finding
 	controls map[string]*posture.Control
@@ -103,10 +109,11 @@ func newFixture(t *testing.T, configPath string) fixture {
 		{Fingerprint: all[1].Fingerprint, Control: "AAM-102", Subject: all[1].SubjectID, Reason: "legacy integration, retiring", Expires: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)},
 		{Fingerprint: posture.Fingerprint("AAM-104", "arn:aws:iam::111111111111:user/gone", nil), Control: "AAM-104", Subject: "arn:aws:iam::111111111111:user/gone", Reason: "contractor account", Expires: time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)},
 	}}
-	rep := &posture.Report{Tool: "aam", Version: "v1.4.0", Evaluation: ev, Triage: base.Apply(all, now),
-		Gate: posture.Gate{FailOn: posture.SeverityHigh}, ConfigPath: configPath,
-		StoreNote: "the database aam.db cannot be written (permission denied): the report is complete, nothing was kept"}
-	rep.Gate.Decide(ev, rep.Triage.Active)
+	tri := base.Apply(all, now)
+	rep := reportOf(ev, tri, base.Path)
+	rep.Gate, rep.ConfigPath = posture.Gate{FailOn: posture.SeverityHigh}, configPath
+	rep.StoreNote = "the database aam.db cannot be written (permission denied): the report is complete, nothing was kept"
+	rep.Gate.Decide(rep.Run, rep.Tally)
 	// One agent's paths, for the HTML report's picture: it runs as the
 	// admin role, whose old key and bucket it reaches; three more nodes
 	// past the cap.
@@ -122,7 +129,7 @@ func newFixture(t *testing.T, configPath string) fixture {
 			{From: all[0].SubjectID, To: all[1].SubjectID, Kind: "has_credential"},
 			{From: all[0].SubjectID, To: "arn:aws:s3:::support-tickets", Kind: "can_access"},
 		}}}
-	fx := fixture{rep: rep, findings: map[string]posture.Finding{}, controls: map[string]*posture.Control{}}
+	fx := fixture{rep: rep, ev: ev, tri: tri, findings: map[string]posture.Finding{}, controls: map[string]*posture.Control{}}
 	for _, f := range all {
 		fx.findings[f.SubjectID] = f
 	}
@@ -132,30 +139,28 @@ func newFixture(t *testing.T, configPath string) fixture {
 	return fx
 }
 
+// goldenFormats are the golden files, each with the format it holds.
+var goldenFormats = map[string]renderer{
+	"report.txt":       report.Table{},
+	"report.json":      report.JSON{},
+	"report.sarif":     report.SARIF{},
+	"report.md":        report.Markdown{},
+	"report.junit.xml": report.JUnit{},
+	"report.csv":       report.CSV{},
+	"report.html":      report.HTML{},
+}
+
 // TestGolden keeps each format's rendering of the fixture; go test
 // ./report -update rewrites them.
 func TestGolden(t *testing.T) {
 	fx := newFixture(t, "deploy/aam.yaml")
-	for _, tc := range []struct {
-		file string
-		r    interface {
-			Render(w io.Writer, r *posture.Report) error
-		}
-	}{
-		{"report.txt", report.Table{}},
-		{"report.json", report.JSON{}},
-		{"report.sarif", report.SARIF{}},
-		{"report.md", report.Markdown{}},
-		{"report.junit.xml", report.JUnit{}},
-		{"report.csv", report.CSV{}},
-		{"report.html", report.HTML{}},
-	} {
-		t.Run(tc.file, func(t *testing.T) {
+	for file, r := range goldenFormats {
+		t.Run(file, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := tc.r.Render(&buf, fx.rep); err != nil {
+			if err := r.Render(context.Background(), &buf, fx.rep); err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", tc.file)
+			golden := filepath.Join("testdata", file)
 			if *update {
 				if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
 					t.Fatal(err)
@@ -166,7 +171,7 @@ func TestGolden(t *testing.T) {
 				t.Fatalf("%v: run go test ./report -update", err)
 			}
 			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("%s differs from the golden file (go test ./report -update rewrites it):\n%s", tc.file, buf.String())
+				t.Errorf("%s differs from the golden file (go test ./report -update rewrites it):\n%s", file, buf.String())
 			}
 		})
 	}
@@ -178,9 +183,7 @@ func TestEmptyInventory(t *testing.T) {
 	rep := emptyReport()
 	for _, tc := range []struct {
 		name string
-		r    interface {
-			Render(w io.Writer, r *posture.Report) error
-		}
+		r    renderer
 		want []string
 	}{
 		{"table", report.Table{}, []string{"No findings.", "no scope has been scanned: run aam scan", "Gate: none"}},
@@ -193,7 +196,7 @@ func TestEmptyInventory(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := tc.r.Render(&buf, rep); err != nil {
+			if err := tc.r.Render(context.Background(), &buf, rep); err != nil {
 				t.Fatal(err)
 			}
 			for _, w := range tc.want {
@@ -212,8 +215,22 @@ func emptyReport() *posture.Report {
 	ev := &posture.Evaluation{Now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC), Findings: []posture.Finding{},
 		Controls: []*posture.ControlOutcome{{Control: ctl, NoTenant: true}}}
 	var none *posture.Baseline
-	return &posture.Report{Tool: "aam", Version: "v1.4.0", Evaluation: ev, Triage: none.Apply(nil, ev.Now),
-		StoreNote: "the inventory has no finished scan to tie them to: run aam scan"}
+	rep := reportOf(ev, none.Apply(nil, ev.Now), "")
+	rep.StoreNote = "the inventory has no finished scan to tie them to: run aam scan"
+	return rep
+}
+
+// reportOf is the report of an evaluation, its findings read from memory,
+// as aam posture renders it when the findings cannot be stored.
+func reportOf(ev *posture.Evaluation, tri posture.Triage, baseline string) *posture.Report {
+	rep := posture.NewReport(ev, tri, baseline)
+	rep.Tool, rep.Version = "aam", "v1.4.0"
+	return rep
+}
+
+// renderer is what every posture format is.
+type renderer interface {
+	Render(ctx context.Context, w io.Writer, r *posture.Report) error
 }
 
 func rawEvidence(m map[string]any) json.RawMessage {
@@ -225,4 +242,57 @@ func rawEvidence(m map[string]any) json.RawMessage {
 		panic(err)
 	}
 	return b
+}
+
+// TestGoldenFromStore renders the fixture as aam posture does once the
+// findings are kept: saved to a real database, read back row by row. Every
+// format must match its golden file byte for byte, so a stored evaluation
+// renders as the one just computed.
+func TestGoldenFromStore(t *testing.T) {
+	ctx := context.Background()
+	fx := newFixture(t, "deploy/aam.yaml")
+	store, err := inventory.Open(ctx, filepath.Join(t.TempDir(), "aam.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	id, err := posture.Save(ctx, store, fx.rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := posture.LoadReport(ctx, store, fx.ev.ScanID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.Run.ID != id || !stored.Stored {
+		t.Fatalf("loaded run %d (stored %v), saved %d", stored.Run.ID, stored.Stored, id)
+	}
+	if len(stored.Tally) != len(fx.rep.Tally) {
+		t.Errorf("stored tally has %d classes, the evaluation's %d", len(stored.Tally), len(fx.rep.Tally))
+	}
+	for k, n := range fx.rep.Tally {
+		if stored.Tally[k] != n {
+			t.Errorf("stored tally of %+v is %d, want %d", k, stored.Tally[k], n)
+		}
+	}
+	// What the CLI sets on any report, stored or not.
+	stored.Tool, stored.Version, stored.ConfigPath = fx.rep.Tool, fx.rep.Version, fx.rep.ConfigPath
+	stored.Stored, stored.StoreNote, stored.Paths = fx.rep.Stored, fx.rep.StoreNote, fx.rep.Paths
+	stored.Gate = posture.Gate{FailOn: fx.rep.Gate.FailOn}
+	stored.Gate.Decide(stored.Run, stored.Tally)
+	for file, r := range goldenFormats {
+		t.Run(file, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := r.Render(ctx, &buf, stored); err != nil {
+				t.Fatal(err)
+			}
+			want, err := os.ReadFile(filepath.Join("testdata", file))
+			if err != nil {
+				t.Fatalf("%v: run go test ./report -update", err)
+			}
+			if !bytes.Equal(buf.Bytes(), want) {
+				t.Errorf("%s rendered from the store differs from the golden file:\n%s", file, buf.String())
+			}
+		})
+	}
 }

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -203,9 +205,9 @@ var semver = regexp.MustCompile(`^v?((0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[
 type tenantKey struct{ provider, tenant string }
 
 // Render writes r.
-func (s SARIF) Render(w io.Writer, r *posture.Report) error {
+func (s SARIF) Render(ctx context.Context, w io.Writer, r *posture.Report) error {
 	maxRuns, maxResults, maxRules := orDefault(s.MaxRuns, GitHubMaxRuns), orDefault(s.MaxResults, GitHubMaxResults), orDefault(s.MaxRules, GitHubMaxRules)
-	ev := r.Evaluation
+	run0 := r.Run
 	uri := SARIFFileURI(r.ConfigPath)
 
 	// One run per tenant: those the coverage knows, and any a finding
@@ -219,33 +221,11 @@ func (s SARIF) Render(w io.Writer, r *posture.Report) error {
 			tenants = append(tenants, k)
 		}
 	}
-	for _, t := range ev.Coverage.Tenants() {
+	for _, t := range run0.Coverage.Tenants() {
 		add(tenantKey{t[0], t[1]})
 	}
-	type item struct {
-		f          posture.Finding
-		suppressed *posture.Suppression
-		expired    *posture.Suppression
-	}
-	byTenant := map[tenantKey][]item{}
-	expired := map[string]posture.Suppression{}
-	for _, e := range r.Triage.Expired {
-		expired[e.Finding.Fingerprint] = e.Suppression
-	}
-	for _, f := range r.Triage.Active {
-		k := tenantKey{f.Provider, f.Tenant}
-		add(k)
-		it := item{f: f}
-		if e, ok := expired[f.Fingerprint]; ok {
-			it.expired = &e
-		}
-		byTenant[k] = append(byTenant[k], it)
-	}
-	for _, sp := range r.Triage.Suppressed {
-		k := tenantKey{sp.Finding.Provider, sp.Finding.Tenant}
-		add(k)
-		sup := sp.Suppression
-		byTenant[k] = append(byTenant[k], item{f: sp.Finding, suppressed: &sup})
+	for _, t := range r.Tally.Tenants() {
+		add(tenantKey{t.Provider, t.Tenant})
 	}
 	if len(tenants) == 0 {
 		// Nothing scanned yet: one run without a tenant, so that the file
@@ -266,77 +246,111 @@ func (s SARIF) Render(w io.Writer, r *posture.Report) error {
 		tenants = tenants[:maxRuns]
 	}
 
-	doc := sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{}}
-	for _, k := range tenants {
-		run := newSARIFRun(r, k, uri)
-		items := byTenant[k]
-		// The most severe first, active before suppressed, so that a cut
-		// keeps what matters (GitHub shows the first 5,000 by severity).
-		sort.SliceStable(items, func(i, j int) bool {
-			a, b := items[i], items[j]
-			if (a.suppressed == nil) != (b.suppressed == nil) {
-				return a.suppressed == nil
-			}
-			return a.f.Severity > b.f.Severity
-		})
-		applies := func(c *posture.Control) bool {
-			for _, p := range c.Providers {
-				if p == "*" || p == k.provider {
-					return true
-				}
-			}
-			return false
+	// The document is written a run at a time: a run holds at most
+	// maxResults results, however many findings the evaluation has.
+	tw := &textWriter{w: w}
+	tw.raw("{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n  \"runs\": [")
+	for i, k := range tenants {
+		run, err := s.tenantRun(ctx, r, k, uri, maxResults, maxRules, leftOut, maxRuns)
+		if err != nil {
+			return err
 		}
-		// Rules: the controls that judge this tenant's provider, those with
-		// results first when they must be cut.
-		withResults := map[string]bool{}
-		for _, it := range items {
-			withResults[it.f.ControlID] = true
+		if i > 0 {
+			tw.raw(",")
 		}
-		var ctls []*posture.Control
-		for _, o := range ev.Controls {
-			if applies(o.Control) || withResults[o.Control.ID] {
-				ctls = append(ctls, o.Control)
-			}
+		tw.raw("\n    ")
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetIndent("    ", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(run); err != nil {
+			return err
 		}
-		var notes []sarifNotification
-		if len(ctls) > maxRules {
-			sort.SliceStable(ctls, func(i, j int) bool { return withResults[ctls[i].ID] && !withResults[ctls[j].ID] })
-			notes = append(notes, limitNote(fmt.Sprintf("%d of the %d controls are described in this run (GitHub accepts at most %d rules per run); the results of the others are left out.", maxRules, len(ctls), maxRules)))
-			ctls = ctls[:maxRules]
-			sort.Slice(ctls, func(i, j int) bool { return ctls[i].ID < ctls[j].ID })
-		}
-		for _, c := range ctls {
-			run.ruleIndex[c.ID] = len(run.Tool.Driver.Rules)
-			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRuleOf(c))
-		}
-		kept := items[:0:0]
-		for _, it := range items {
-			if _, ok := run.ruleIndex[it.f.ControlID]; ok {
-				kept = append(kept, it)
-			}
-		}
-		if len(kept) > maxResults {
-			notes = append(notes, limitNote(fmt.Sprintf("%d of the %d results are in this run, the most severe first (GitHub accepts at most %d results per run); run aam posture -o json for all of them.", maxResults, len(kept), maxResults)))
-			kept = kept[:maxResults]
-		}
-		for _, it := range kept {
-			run.Results = append(run.Results, run.result(it.f, it.suppressed, it.expired, uri))
-		}
-		if len(leftOut) > 0 {
-			notes = append(notes, limitNote(fmt.Sprintf("this file holds the runs of %d tenants (GitHub accepts at most %d runs per file); left out: %s.", maxRuns, maxRuns, strings.Join(leftOut, ", "))))
-		}
-		if k == (tenantKey{}) && len(ev.Coverage.Scopes) == 0 {
-			notes = append(notes, sarifNotification{Descriptor: sarifReference{ID: sarifNotificationKinds[notifyScopeFailed].ID, Index: notifyScopeFailed},
-				Level: "error", Message: sarifText{Text: "No tenant has been scanned: the controls judged nothing. Run aam scan before aam posture."}})
-		}
-		run.Invocations[0].Notifications = append(run.coverageNotes(ev, k), notes...)
-		doc.Runs = append(doc.Runs, run)
+		tw.raw(strings.TrimSuffix(buf.String(), "\n"))
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(doc)
+	tw.raw("\n  ]\n}\n")
+	return tw.err
+}
+
+// tenantRun is tenant k's run: the controls that judge its provider as
+// rules, and its results, the most severe first, active before
+// suppressed, at most maxResults of them.
+func (s SARIF) tenantRun(ctx context.Context, r *posture.Report, k tenantKey, uri string, maxResults, maxRules int, leftOut []string, maxRuns int) (sarifRun, error) {
+	run := newSARIFRun(r, k, uri)
+	applies := func(c *posture.Control) bool {
+		for _, p := range c.Providers {
+			if p == "*" || p == k.provider {
+				return true
+			}
+		}
+		return false
+	}
+	// Rules: the controls that judge this tenant's provider, those with
+	// results first when they must be cut.
+	withResults := map[string]bool{}
+	for key, n := range r.Tally {
+		if n > 0 && key.Provider == k.provider && key.Tenant == k.tenant {
+			withResults[key.ControlID] = true
+		}
+	}
+	var ctls []*posture.Control
+	for _, o := range r.Run.Controls {
+		if applies(o.Control) || withResults[o.Control.ID] {
+			ctls = append(ctls, o.Control)
+		}
+	}
+	var notes []sarifNotification
+	if len(ctls) > maxRules {
+		sort.SliceStable(ctls, func(i, j int) bool { return withResults[ctls[i].ID] && !withResults[ctls[j].ID] })
+		notes = append(notes, limitNote(fmt.Sprintf("%d of the %d controls are described in this run (GitHub accepts at most %d rules per run); the results of the others are left out.", maxRules, len(ctls), maxRules)))
+		ctls = ctls[:maxRules]
+		sort.Slice(ctls, func(i, j int) bool { return ctls[i].ID < ctls[j].ID })
+	}
+	for _, c := range ctls {
+		run.ruleIndex[c.ID] = len(run.Tool.Driver.Rules)
+		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRuleOf(c))
+	}
+	kept := r.Tally.Sum(func(key posture.TallyKey) bool {
+		_, ok := run.ruleIndex[key.ControlID]
+		return ok && key.Provider == k.provider && key.Tenant == k.tenant
+	})
+	if kept > maxResults {
+		notes = append(notes, limitNote(fmt.Sprintf("%d of the %d results are in this run, the most severe first (GitHub accepts at most %d results per run); run aam posture -o json for all of them.", maxResults, kept, maxResults)))
+	}
+	// The most severe first, active before suppressed, so that a cut
+	// keeps what matters (GitHub shows the first 5,000 by severity).
+	tenant := posture.TenantID{Provider: k.provider, Tenant: k.tenant}
+	for _, marks := range []posture.Marks{posture.MarksCounting, posture.MarksSuppressed} {
+		err := eachUntil(ctx, r.Findings, posture.Query{Marks: marks, Tenant: &tenant}, func(it posture.Item) bool {
+			if len(run.Results) == maxResults {
+				return false
+			}
+			if _, ok := run.ruleIndex[it.ControlID]; !ok {
+				return true
+			}
+			var suppressed, expired *posture.Suppression
+			switch it.Mark {
+			case posture.MarkSuppressed:
+				suppressed = it.Suppression
+			case posture.MarkExpired:
+				expired = it.Suppression
+			}
+			run.Results = append(run.Results, run.result(it.Finding, suppressed, expired, uri))
+			return true
+		})
+		if err != nil {
+			return run, err
+		}
+	}
+	if len(leftOut) > 0 {
+		notes = append(notes, limitNote(fmt.Sprintf("this file holds the runs of %d tenants (GitHub accepts at most %d runs per file); left out: %s.", maxRuns, maxRuns, strings.Join(leftOut, ", "))))
+	}
+	if k == (tenantKey{}) && len(r.Run.Coverage.Scopes) == 0 {
+		notes = append(notes, sarifNotification{Descriptor: sarifReference{ID: sarifNotificationKinds[notifyScopeFailed].ID, Index: notifyScopeFailed},
+			Level: "error", Message: sarifText{Text: "No tenant has been scanned: the controls judged nothing. Run aam scan before aam posture."}})
+	}
+	run.Invocations[0].Notifications = append(run.coverageNotes(r.Run, k), notes...)
+	return run, nil
 }
 
 func orDefault(v, def int) int {
@@ -357,7 +371,7 @@ func newSARIFRun(r *posture.Report, k tenantKey, uri string) sarifRun {
 	if driver.Name == "" {
 		driver.Name = "aam"
 	}
-	ev := r.Evaluation
+	ev := r.Run
 	return sarifRun{
 		Tool:              sarifTool{Driver: driver},
 		AutomationDetails: sarifAutomation{ID: SARIFCategory(k.provider, k.tenant), Description: sarifText{Text: runDescription(k)}},
@@ -558,7 +572,7 @@ func (run *sarifRun) result(f posture.Finding, sup, exp *posture.Suppression, ur
 
 // coverageNotes are the run's tenant's gaps: failed, stale and partial
 // scopes, and the controls that could not judge all of the tenant.
-func (run *sarifRun) coverageNotes(ev *posture.Evaluation, k tenantKey) []sarifNotification {
+func (run *sarifRun) coverageNotes(ev *posture.Run, k tenantKey) []sarifNotification {
 	var out []sarifNotification
 	var failed []string
 	for _, sc := range ev.Coverage.Scopes {

@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"context"
 	"bytes"
 	"encoding/json"
 	"net/url"
@@ -84,7 +85,7 @@ type sarifDoc struct {
 func renderSARIF(t *testing.T, s report.SARIF, rep *posture.Report) ([]byte, sarifDoc) {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := s.Render(&buf, rep); err != nil {
+	if err := s.Render(context.Background(), &buf, rep); err != nil {
 		t.Fatal(err)
 	}
 	var doc sarifDoc
@@ -126,7 +127,7 @@ func TestSARIFForGitHub(t *testing.T) {
 		for _, run := range doc.Runs {
 			n += len(run.Results)
 		}
-		if want := len(fx.rep.Triage.Active) + len(fx.rep.Triage.Suppressed); n != want {
+		if want := len(fx.tri.Active) + len(fx.tri.Suppressed); n != want {
 			t.Errorf("%d results, want %d (the active findings and the suppressed ones)", n, want)
 		}
 	})
@@ -236,7 +237,7 @@ func TestSARIFForGitHub(t *testing.T) {
 					t.Errorf("failing %s: kind %q level %q, want fail with a level", f.SubjectID, res.Kind, res.Level)
 				}
 				suppressed := false
-				for _, s := range fx.rep.Triage.Suppressed {
+				for _, s := range fx.tri.Suppressed {
 					suppressed = suppressed || s.Finding.Fingerprint == f.Fingerprint
 				}
 				if suppressed != (len(res.Suppressions) == 1 && res.Suppressions[0].Status == "accepted" && res.Suppressions[0].Justification != "") {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -16,56 +17,55 @@ type Table struct{}
 // severitiesDown are the severities, most severe first.
 var severitiesDown = []posture.Severity{posture.SeverityCritical, posture.SeverityHigh, posture.SeverityMedium, posture.SeverityLow}
 
-// Render writes r.
-func (Table) Render(w io.Writer, r *posture.Report) error {
+// Render writes r, a finding at a time as they are read.
+func (Table) Render(ctx context.Context, w io.Writer, r *posture.Report) error {
 	tw := &textWriter{w: w}
-	ev := r.Evaluation
-	tw.line("aam posture: scan %d, evaluated at %s", ev.ScanID, posture.When(ev.Now))
+	run := r.Run
+	tw.line("aam posture: scan %d, evaluated at %s", run.ScanID, posture.When(run.Now))
 	if r.Stored {
-		tw.line("Findings stored with scan %d.", ev.ScanID)
+		tw.line("Findings stored with scan %d.", run.ScanID)
 	} else {
 		tw.line("Findings not stored: %s", r.StoreNote)
 	}
 
-	var fails, unknowns []posture.Finding
-	for _, f := range r.Triage.Active {
-		if f.Status == posture.StatusUnknown {
-			unknowns = append(unknowns, f)
-		} else {
-			fails = append(fails, f)
-		}
+	counts := map[posture.Severity]int{}
+	fails := 0
+	for _, sev := range severitiesDown {
+		counts[sev] = r.Tally.Failing(sev)
+		fails += counts[sev]
 	}
-	expired := map[string]posture.Suppression{}
-	for _, e := range r.Triage.Expired {
-		expired[e.Finding.Fingerprint] = e.Suppression
-	}
-	counts := posture.Counts(fails)
-	if len(r.Triage.Active) == 0 {
+	unknowns := r.Tally.NotEvaluable()
+	if fails+unknowns == 0 {
 		tw.blank()
 		tw.line("No findings.")
 	}
-	for _, sev := range severitiesDown {
-		if counts[sev] == 0 {
-			continue
-		}
-		tw.blank()
-		tw.line("%s (%d)", strings.ToUpper(sev.String()), counts[sev])
-		for _, f := range fails {
-			if f.Severity != sev {
-				continue
+	// Failing findings by severity, most severe first, then the not
+	// evaluable: the order OrderRank reads them in.
+	var section posture.Severity
+	inUnknown := false
+	err := r.Findings.Each(ctx, posture.Query{Order: posture.OrderRank, Marks: posture.MarksCounting}, func(it posture.Item) error {
+		if it.Status == posture.StatusUnknown {
+			if !inUnknown {
+				inUnknown = true
+				tw.blank()
+				tw.line("NOT EVALUABLE (%d): a detail these controls need is unknown; unknown is not pass", unknowns)
 			}
-			tw.finding(f, "")
-			if s, ok := expired[f.Fingerprint]; ok {
-				tw.line("      baseline suppression expired %s: it no longer suppresses this (%s)", s.Expires.Format("2006-01-02"), s.Reason)
-			}
+			tw.finding(it.Finding, "? "+it.Severity.String()+" ")
+			return tw.err
 		}
-	}
-	if len(unknowns) > 0 {
-		tw.blank()
-		tw.line("NOT EVALUABLE (%d): a detail these controls need is unknown; unknown is not pass", len(unknowns))
-		for _, f := range unknowns {
-			tw.finding(f, "? "+f.Severity.String()+" ")
+		if it.Severity != section {
+			section = it.Severity
+			tw.blank()
+			tw.line("%s (%d)", strings.ToUpper(it.Severity.String()), counts[it.Severity])
 		}
+		tw.finding(it.Finding, "")
+		if s := it.Suppression; s != nil {
+			tw.line("      baseline suppression expired %s: it no longer suppresses this (%s)", s.Expires.Format("2006-01-02"), s.Reason)
+		}
+		return tw.err
+	})
+	if err != nil {
+		return err
 	}
 
 	tw.blank()
@@ -74,35 +74,40 @@ func (Table) Render(w io.Writer, r *posture.Report) error {
 	for _, sev := range severitiesDown {
 		parts = append(parts, fmt.Sprintf("%s %d", sev, counts[sev]))
 	}
-	tw.line("  findings: %d (%s)", len(fails), strings.Join(parts, ", "))
-	tw.line("  not evaluable: %d", len(unknowns))
-	tw.line("  suppressed by the baseline: %d", len(r.Triage.Suppressed))
-	if len(r.Triage.Expired) > 0 {
-		tw.line("  expired suppressions (they no longer suppress; their findings are counted above): %d", len(r.Triage.Expired))
-		for _, e := range r.Triage.Expired {
-			tw.line("    %s %s on %s, expired %s: %s", e.Suppression.Fingerprint, e.Finding.ControlID, subjectLabel(e.Finding), e.Suppression.Expires.Format("2006-01-02"), e.Suppression.Reason)
+	tw.line("  findings: %d (%s)", fails, strings.Join(parts, ", "))
+	tw.line("  not evaluable: %d", unknowns)
+	tw.line("  suppressed by the baseline: %d", r.Tally.Marked(posture.MarkSuppressed))
+	if n := r.Tally.Marked(posture.MarkExpired); n > 0 {
+		tw.line("  expired suppressions (they no longer suppress; their findings are counted above): %d", n)
+		err := r.Findings.Each(ctx, posture.Query{Marks: posture.MarksExpired}, func(it posture.Item) error {
+			s := it.Suppression
+			tw.line("    %s %s on %s, expired %s: %s", s.Fingerprint, it.ControlID, subjectLabel(it.Finding), s.Expires.Format("2006-01-02"), s.Reason)
+			return tw.err
+		})
+		if err != nil {
+			return err
 		}
 	}
-	if len(r.Triage.Unmatched) > 0 {
-		tw.line("  unmatched suppressions (their finding is gone; drop them from the baseline): %d", len(r.Triage.Unmatched))
-		for _, s := range r.Triage.Unmatched {
+	if len(run.Unmatched) > 0 {
+		tw.line("  unmatched suppressions (their finding is gone; drop them from the baseline): %d", len(run.Unmatched))
+		for _, s := range run.Unmatched {
 			tw.line("    %s %s %s", s.Fingerprint, orDash(s.Control), orDash(s.Subject))
 		}
 	}
 
 	tw.blank()
 	tw.line("Coverage")
-	if len(ev.Coverage.Scopes) == 0 {
+	if len(run.Coverage.Scopes) == 0 {
 		tw.line("  no scope has been scanned: run aam scan")
 	}
 	states := map[string]int{}
-	for _, sc := range ev.Coverage.Scopes {
+	for _, sc := range run.Coverage.Scopes {
 		states[sc.State]++
 	}
-	if len(ev.Coverage.Scopes) > 0 {
+	if len(run.Coverage.Scopes) > 0 {
 		tw.line("  scopes: %d complete, %d partial, %d stale, %d failed", states[posture.ScopeComplete], states[posture.ScopePartial], states[posture.ScopeStale], states[posture.ScopeFailed])
 	}
-	for _, sc := range ev.Coverage.Scopes {
+	for _, sc := range run.Coverage.Scopes {
 		if sc.State == posture.ScopeComplete {
 			continue
 		}
@@ -115,7 +120,7 @@ func (Table) Render(w io.Writer, r *posture.Report) error {
 			tw.line("      %s", e)
 		}
 	}
-	for _, o := range ev.Controls {
+	for _, o := range run.Controls {
 		if o.NotEvaluated != "" {
 			tw.line("  %s judged part of the estate only: %s", o.Control.ID, o.NotEvaluated)
 		}
@@ -150,6 +155,13 @@ func (t *textWriter) line(format string, args ...any) {
 }
 
 func (t *textWriter) blank() { t.line("") }
+
+// raw writes s as it is.
+func (t *textWriter) raw(s string) {
+	if t.err == nil {
+		_, t.err = io.WriteString(t.w, s)
+	}
+}
 
 func (t *textWriter) finding(f posture.Finding, mark string) {
 	tenant := f.Tenant

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/aam-dev/aam/inventory"
@@ -31,6 +32,7 @@ type PostureOptions struct {
 	ConfigPath      string
 	At              string
 	Timeout         time.Duration
+	Scan            string
 	postureSeverity posture.Severity
 }
 
@@ -54,7 +56,11 @@ not judge (a detail the scan was denied) is reported as not evaluable.
 baseline, or, unless --allow-unknown, when an item at or above it could not be
 evaluated. --baseline FILE suppresses findings by fingerprint until each
 suppression's expiry date; --write-baseline FILE starts one from the current
-findings.`,
+findings.
+
+Every report is rendered from the findings as stored, read row by row. --scan
+renders a stored evaluation again, in any format, without evaluating: the
+baseline and controls are those it was evaluated with; --fail-on decides anew.`,
 		Example: `  aam posture
   aam posture -o sarif --out aam.sarif --fail-on high
   aam posture -o markdown --out posture.md    # a pull-request comment, a job summary
@@ -62,7 +68,8 @@ findings.`,
   aam posture -o html --out posture.html
   aam posture --baseline aam-baseline.yaml --fail-on medium
   aam posture --write-baseline aam-baseline.yaml
-  aam posture --controls-dir ./controls --config aam.yaml`,
+  aam posture --controls-dir ./controls --config aam.yaml
+  aam posture --scan last -o csv --out findings.csv   # no new evaluation`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			return runPosture(c.Context(), opts)
@@ -79,6 +86,7 @@ findings.`,
 	f.StringVar(&opts.ConfigPath, "config", "", "aam.yaml, for its posture section (thresholds) and as the SARIF location")
 	f.StringVar(&opts.At, "at", "", "evaluate as of this time (RFC 3339, such as 2026-11-26T12:00:00Z) instead of now")
 	f.DurationVar(&opts.Timeout, "timeout", 10*time.Minute, "stop evaluating after this long (0: no limit)")
+	f.StringVar(&opts.Scan, "scan", "", "render the stored evaluation of this scan (an id, or last) instead of evaluating")
 	return cmd
 }
 
@@ -107,6 +115,9 @@ func runPosture(ctx context.Context, o *PostureOptions) error {
 	}
 	if o.Timeout < 0 {
 		return usagef("--timeout must not be negative (got %s)", o.Timeout)
+	}
+	if o.Scan != "" {
+		return runPostureStored(ctx, o)
 	}
 	now := o.Now()
 	if o.At != "" {
@@ -167,31 +178,90 @@ func runPosture(ctx context.Context, o *PostureOptions) error {
 		}
 		return err
 	}
-	rep := &posture.Report{Tool: "aam", Version: Version, Evaluation: ev, Triage: baseline.Apply(ev.Findings, now),
-		Gate: posture.Gate{FailOn: o.postureSeverity, AllowUnknown: o.AllowUnknown}, ConfigPath: sarifConfigPath(o.ConfigPath)}
-	rep.Gate.Decide(ev, rep.Triage.Active)
-	if o.Output == "html" {
-		// Only the HTML report draws the agents' paths: the other formats
-		// do not pay for the walk.
-		if rep.Paths, err = agentPaths(ectx, o.DB, pathNodeCap); err != nil {
-			return err
-		}
-	}
+	triage := baseline.Apply(ev.Findings, now)
+	rep := posture.NewReport(ev, triage, o.Baseline)
 	rep.Stored, rep.StoreNote = storeFindings(ctx, o.DB, rep)
-	rep.FullReportHint = fullReportHint(rep)
 	if o.WriteBaseline != "" {
 		if err := writeBaselineFile(o.WriteBaseline, ev.Findings, baseline, now); err != nil {
 			return err
 		}
 	}
-	if err := writeReport(o, rep); err != nil {
+	written := len(ev.Findings)
+	if rep.Stored {
+		// The report is rendered from what was stored, finding by finding:
+		// the evaluation's findings are let go first.
+		ev, triage = nil, posture.Triage{}
+		store, err := inventory.OpenReadOnlyWith(ctx, o.DB, inventory.ReadOptions{})
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		if rep, err = posture.LoadReport(ctx, store, rep.Run.ScanID); err != nil {
+			return err
+		}
+	}
+	if err := renderPosture(ctx, o, rep); err != nil {
 		return err
 	}
 	if !rep.Stored {
 		fmt.Fprintf(o.IO.ErrOut, "aam: findings not stored: %s\n", rep.StoreNote)
 	}
 	if o.WriteBaseline != "" {
-		fmt.Fprintf(o.IO.ErrOut, "Baseline of %d finding(s) written to %s: replace each reason with why the finding is accepted.\n", len(ev.Findings), o.WriteBaseline)
+		fmt.Fprintf(o.IO.ErrOut, "Baseline of %d finding(s) written to %s: replace each reason with why the finding is accepted.\n", written, o.WriteBaseline)
+	}
+	if rep.Gate.Failed {
+		return findingsError{fmt.Sprintf("--fail-on %s: %s", rep.Gate.FailOn, joinReasons(rep.Gate.Reasons))}
+	}
+	return nil
+}
+
+// renderPosture decides the gate on rep, draws the agents' paths for the
+// HTML report, and writes rep in the format asked for.
+func renderPosture(ctx context.Context, o *PostureOptions, rep *posture.Report) error {
+	rep.Tool, rep.Version, rep.ConfigPath = "aam", Version, sarifConfigPath(o.ConfigPath)
+	rep.Gate = posture.Gate{FailOn: o.postureSeverity, AllowUnknown: o.AllowUnknown}
+	rep.Gate.Decide(rep.Run, rep.Tally)
+	rep.FullReportHint = fullReportHint(rep)
+	if o.Output == "html" {
+		// Only the HTML report draws the agents' paths, and only for the
+		// agents it shows: the other formats do not pay for the walk.
+		var err error
+		if rep.Paths, rep.AgentsNotWalked, err = agentPaths(ctx, o.DB, rep.Findings, pathNodeCap); err != nil {
+			return err
+		}
+	}
+	return writeReport(ctx, o, rep)
+}
+
+// runPostureStored renders a stored evaluation without evaluating.
+func runPostureStored(ctx context.Context, o *PostureOptions) error {
+	for _, f := range []struct {
+		flag string
+		set  bool
+	}{{"--baseline", o.Baseline != ""}, {"--write-baseline", o.WriteBaseline != ""}, {"--controls-dir", o.ControlsDir != ""}, {"--at", o.At != ""}} {
+		if flag := f.flag; f.set {
+			return usagef("%s changes an evaluation, and --scan renders one already stored: drop %s, or drop --scan to evaluate again", flag, flag)
+		}
+	}
+	var scan int64
+	if o.Scan != "last" {
+		n, err := strconv.ParseInt(o.Scan, 10, 64)
+		if err != nil || n <= 0 {
+			return usagef("--scan %q: give a scan id (aam inventory scans lists them) or last", o.Scan)
+		}
+		scan = n
+	}
+	store, err := inventory.OpenReadOnlyWith(ctx, o.DB, inventory.ReadOptions{})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	rep, err := posture.LoadReport(ctx, store, scan)
+	if err != nil {
+		return err
+	}
+	if err := renderPosture(ctx, o, rep); err != nil {
+		return err
 	}
 	if rep.Gate.Failed {
 		return findingsError{fmt.Sprintf("--fail-on %s: %s", rep.Gate.FailOn, joinReasons(rep.Gate.Reasons))}
@@ -226,29 +296,41 @@ func evaluateStore(ctx context.Context, path string, cat *posture.Catalogue, opt
 // were left out.
 const pathNodeCap = 40
 
-// agentPaths walks, from every current agent, the edges along which what
-// it can use flows and then the can_access edges to resources, keeping for
-// each agent at most max nodes, nearest first.
-func agentPaths(ctx context.Context, path string, max int) (map[string]posture.AgentPaths, error) {
+// agentPaths walks, from the agents the HTML report draws (the worst by
+// their findings, posture.WorstAgents), the edges along which what it can
+// use flows and then the can_access edges to resources, keeping for each
+// agent at most max nodes, nearest first. It returns how many agents it
+// did not walk.
+func agentPaths(ctx context.Context, path string, fs posture.Findings, max int) (map[string]posture.AgentPaths, int, error) {
 	store, err := inventory.OpenReadOnlyWith(ctx, path, inventory.ReadOptions{MapBytes: posture.MapBytes})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer store.Close()
-	agents, err := store.Nodes(ctx, inventory.NodeFilter{Kind: inventory.KindAgent})
+	all, err := store.Nodes(ctx, inventory.NodeFilter{Kind: inventory.KindAgent})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	ids := make([]string, 0, len(agents))
-	for _, a := range agents {
-		ids = append(ids, a.ID)
+	byID := make(map[string]inventory.NodeRecord, len(all))
+	allIDs := make([]string, 0, len(all))
+	for _, a := range all {
+		byID[a.ID] = a
+		allIDs = append(allIDs, a.ID)
+	}
+	ids, err := posture.WorstAgents(ctx, fs, allIDs, report.MaxAgentSections)
+	if err != nil {
+		return nil, 0, fmt.Errorf("paths for the html report: %w", err)
+	}
+	agents := make([]inventory.NodeRecord, 0, len(ids))
+	for _, id := range ids {
+		agents = append(agents, byID[id])
 	}
 	follow := append(append([]inventory.EdgeKind{}, inventory.ReachEdges...), inventory.EdgeCanAccess)
 	// One more hop than ReachDepth: the resource the last identity can
 	// access.
 	reach, err := store.ReachFrom(ctx, ids, follow, inventory.ReachDepth+1)
 	if err != nil {
-		return nil, fmt.Errorf("paths for the html report: %w", err)
+		return nil, 0, fmt.Errorf("paths for the html report: %w", err)
 	}
 	out := make(map[string]posture.AgentPaths, len(agents))
 	for _, a := range agents {
@@ -274,13 +356,13 @@ func agentPaths(ctx context.Context, path string, max int) (map[string]posture.A
 		}
 		out[a.ID] = ap
 	}
-	return out, nil
+	return out, len(all) - len(agents), nil
 }
 
 // storeFindings keeps the report's findings in the database, and says why
 // not when it cannot write there.
 func storeFindings(ctx context.Context, path string, rep *posture.Report) (bool, string) {
-	if rep.Evaluation.ScanID == 0 {
+	if rep.Run.ScanID == 0 {
 		return false, "the inventory has no finished scan to tie them to: run aam scan"
 	}
 	if f, err := os.OpenFile(path, os.O_RDWR, 0); err != nil {
@@ -293,7 +375,7 @@ func storeFindings(ctx context.Context, path string, rep *posture.Report) (bool,
 		return false, fmt.Sprintf("the database %s cannot be written: %v", path, err)
 	}
 	defer store.Close()
-	if err := posture.Save(ctx, store, rep); err != nil {
+	if _, err := posture.Save(ctx, store, rep); err != nil {
 		return false, fmt.Sprintf("storing them in %s failed, nothing was written: %v", path, err)
 	}
 	return true, ""
@@ -356,10 +438,10 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 
 // renderer writes a report in one format.
 type renderer interface {
-	Render(w io.Writer, r *posture.Report) error
+	Render(ctx context.Context, w io.Writer, r *posture.Report) error
 }
 
-func writeReport(o *PostureOptions, rep *posture.Report) error {
+func writeReport(ctx context.Context, o *PostureOptions, rep *posture.Report) error {
 	var r renderer
 	switch o.Output {
 	case "json":
@@ -378,9 +460,9 @@ func writeReport(o *PostureOptions, rep *posture.Report) error {
 		r = report.Table{}
 	}
 	if o.Out == "" {
-		return r.Render(o.IO.Out, rep)
+		return r.Render(ctx, o.IO.Out, rep)
 	}
-	if err := writeFileAtomic(o.Out, func(w io.Writer) error { return r.Render(w, rep) }); err != nil {
+	if err := writeFileAtomic(o.Out, func(w io.Writer) error { return r.Render(ctx, w, rep) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(o.IO.ErrOut, "Report written to %s.\n", o.Out)
@@ -391,7 +473,7 @@ func writeReport(o *PostureOptions, rep *posture.Report) error {
 // finding: stored with the scan when they were kept, else a command.
 func fullReportHint(rep *posture.Report) string {
 	if rep.Stored {
-		return fmt.Sprintf("every finding is stored with scan %d; run `aam posture -o json` (or -o csv) for all of them", rep.Evaluation.ScanID)
+		return fmt.Sprintf("every finding is stored with scan %d; run `aam posture -o json` (or -o csv) for all of them", rep.Run.ScanID)
 	}
 	return "run `aam posture -o json` (or -o csv) for every finding"
 }

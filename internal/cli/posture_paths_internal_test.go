@@ -5,6 +5,10 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+
+	"github.com/aam-dev/aam/inventory"
+	"github.com/aam-dev/aam/posture"
+	"github.com/aam-dev/aam/report"
 )
 
 // TestAgentPathsCap walks the demo's agents with the cap the HTML report
@@ -18,16 +22,35 @@ func TestAgentPathsCap(t *testing.T) {
 	if code := Run(context.Background(), []string{"scan", "--demo", "--db", db}, &IOStreams{Out: &out, ErrOut: &errOut}); code != 0 {
 		t.Fatalf("aam scan --demo exited %d: %s", code, errOut.String())
 	}
+	if code := Run(context.Background(), []string{"posture", "--db", db, "-o", "json", "--out", filepath.Join(t.TempDir(), "p.json")}, &IOStreams{Out: &out, ErrOut: &errOut}); code != 0 {
+		t.Fatalf("aam posture exited %d: %s", code, errOut.String())
+	}
 	ctx := context.Background()
-	full, err := agentPaths(ctx, db, pathNodeCap)
+	store, err := inventory.OpenReadOnly(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	rep, err := posture.LoadReport(ctx, store, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	agents, err := store.Nodes(ctx, inventory.NodeFilter{Kind: inventory.KindAgent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, notWalked, err := agentPaths(ctx, db, rep.Findings, pathNodeCap)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(full) == 0 {
 		t.Fatal("no agent paths on the demo")
 	}
+	if len(full)+notWalked != len(agents) || len(full) > report.MaxAgentSections {
+		t.Errorf("%d agents walked and %d not, of %d (at most %d are drawn)", len(full), notWalked, len(agents), report.MaxAgentSections)
+	}
 	const small = 3
-	capped, err := agentPaths(ctx, db, small)
+	capped, _, err := agentPaths(ctx, db, rep.Findings, small)
 	if err != nil {
 		t.Fatal(err)
 	}
