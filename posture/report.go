@@ -2,8 +2,8 @@ package posture
 
 import (
 	"context"
-	"sort"
 	"fmt"
+	"sort"
 	"time"
 )
 

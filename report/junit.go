@@ -2,12 +2,12 @@ package report
 
 import (
 	"context"
-	"errors"
-	"iter"
-	"sort"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
+	"iter"
+	"sort"
 	"strconv"
 	"strings"
 
