@@ -212,7 +212,7 @@ func TestCSVFormula(t *testing.T) {
 }
 
 // TestJUnitSchema validates the golden JUnit file, and an empty
-// inventory's, against the common JUnit schema.
+// inventory's, against aam's JUnit schema and the upstream ones.
 func TestJUnitSchema(t *testing.T) {
 	xmllint, xsds := junitcheck.Tools(t)
 	junitcheck.Check(t, xmllint, xsds, filepath.Join("testdata", "report.junit.xml"))
@@ -227,7 +227,8 @@ func TestJUnitSchema(t *testing.T) {
 	// The empty inventory's cases are skipped. The copies of windyroad's
 	// schema that registries ship are its 2011 version, which predates
 	// the skipped element (the current one has it): that complaint alone
-	// is expected from it; Jenkins' schema must accept the document whole.
+	// is expected from it; aam's and Jenkins' schemas must accept the
+	// document whole.
 	const noSkipped = "Element 'skipped': This element is not expected"
 	for _, xsd := range xsds {
 		out, err := junitcheck.Validate(xmllint, xsd, empty)

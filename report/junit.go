@@ -18,9 +18,10 @@ import (
 // GitHub's test-report actions, Jenkins) shows posture: one test suite per
 // tenant scanned, one test case per control in it.
 //
-// The output validates against the common JUnit schemas, windyroad's
-// JUnit.xsd (which GitLab and most readers follow) and Jenkins'
-// junit-4.xsd. windyroad's lets a test case hold one failure, error or
+// The output validates against aam's schema of the common JUnit format
+// (internal/junitcheck/testdata/junit.xsd) and the upstream schemas,
+// windyroad's JUnit.xsd (which GitLab and most readers follow) and
+// Jenkins' junit-4.xsd. windyroad's lets a test case hold one failure, error or
 // skipped element, not one per finding: a control with findings in a tenant fails
 // once, its failure's message counts them and its text has a line per
 // finding. A control whose items there could not be judged (and nothing

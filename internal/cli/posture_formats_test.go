@@ -30,7 +30,7 @@ func demoPosture(t *testing.T, db, format string, extra ...string) []byte {
 }
 
 // TestDemoJUnitSchema validates the demo's JUnit, as aam posture -o junit
-// writes it, against the common JUnit schema.
+// writes it, against aam's JUnit schema and the upstream ones.
 func TestDemoJUnitSchema(t *testing.T) {
 	xmllint, xsds := junitcheck.Tools(t)
 	db, _ := demoDB(t)
