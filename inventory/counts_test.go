@@ -152,10 +152,11 @@ func TestMigrationCountsExistingRows(t *testing.T) {
 		t.Fatalf("the database holds nothing to count: %v %v", wantNodes, wantEdges)
 	}
 	// Take it back to version 4: the same rows, no counts (and none of
-	// version 6's effective access).
+	// version 6's effective access or version 7's drift indexes).
 	if _, err := old.db.ExecContext(ctx, `DROP TRIGGER nodes_change_scope; DROP TRIGGER edges_change_scope;
 DROP TABLE node_counts; DROP TABLE edge_counts;
-DROP TABLE effective_access; DROP INDEX edges_current_escalations; UPDATE schema_version SET version = 4`); err != nil {
+DROP TABLE effective_access; DROP INDEX edges_current_escalations;
+DROP INDEX nodes_by_first_seen; DROP INDEX nodes_gone; UPDATE schema_version SET version = 4`); err != nil {
 		t.Fatal(err)
 	}
 	old.Close()

@@ -37,7 +37,7 @@ func BenchmarkEvaluateMillion(b *testing.B) {
 	}
 	if _, err := os.Stat(path); err != nil {
 		start := time.Now()
-		rows, err := writeLargeEstate(ctx, path, benchUnits)
+		rows, err := writeLargeEstate(ctx, path, benchUnits, estateChange{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -110,15 +110,41 @@ func BenchmarkEvaluateMillion(b *testing.B) {
 	b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MiB")
 }
 
+// estateChange is how a later scan of the large estate differs from the
+// first; the zero value is the first scan.
+type estateChange struct {
+	// later is how long after the first scan this one runs.
+	later time.Duration
+	// added is how many units the estate has grown by.
+	added int
+	// rotate rotates one IAM user access key in rotate (a new key id,
+	// the old one gone); 0 rotates none.
+	rotate int
+	// fix fixes the planted mistakes of one ten-unit block in fix: the
+	// agent gets its guardrail, the Lambda loses its inline secret; 0
+	// fixes none.
+	fix int
+}
+
+// keyID is the id of user key k, rotated or not.
+func (c estateChange) keyID(k int) string {
+	if c.rotate > 0 && k%c.rotate == 0 {
+		return fmt.Sprintf("AKIA9%015d", k)
+	}
+	return fmt.Sprintf("AKIA%016d", k)
+}
+
 // writeLargeEstate writes units units of an AWS-shaped estate in one
-// finished scan and returns how many nodes and edges it wrote.
-func writeLargeEstate(ctx context.Context, path string, units int) (int, error) {
+// finished scan, changed by ch, and returns how many nodes and edges it
+// wrote.
+func writeLargeEstate(ctx context.Context, path string, units int, ch estateChange) (int, error) {
 	s, err := inventory.OpenForScan(ctx, path, inventory.Options{})
 	if err != nil {
 		return 0, err
 	}
 	defer s.Close()
-	sc, err := s.BeginScan(ctx, inventory.ScanInfo{Providers: []string{"aws"}, Now: func() time.Time { return testNow }})
+	now := testNow.Add(ch.later)
+	sc, err := s.BeginScan(ctx, inventory.ScanInfo{Providers: []string{"aws"}, Now: func() time.Time { return now }})
 	if err != nil {
 		return 0, err
 	}
@@ -133,7 +159,7 @@ func writeLargeEstate(ctx context.Context, path string, units int) (int, error) 
 	w.node(global, inventory.Node{ID: "aws:principal:*", Kind: inventory.KindIdentity, Ref: true, Attrs: map[string]any{"principal_type": "anyone"}})
 	w.node(global, inventory.Node{ID: "aws:" + acct + ":resource/*", Kind: inventory.KindResource, Attrs: map[string]any{"type": "resource_pattern"}})
 	levels := []string{inventory.LevelRead, inventory.LevelWrite}
-	for i := range units {
+	for i := range units + ch.added {
 		// Mistakes are planted in a minority of units, at rates of a
 		// large estate that has had some care: one agent in ten without a
 		// guardrail, one Lambda in ten with a secret in its environment,
@@ -149,14 +175,15 @@ func writeLargeEstate(ctx context.Context, path string, units int) (int, error) 
 		fnRole := iam("role", fmt.Sprintf("lambda-%05d", i/10))
 		secret := fn + "#env/API_TOKEN"
 		user := iam("user", fmt.Sprintf("deployer-%06d", i/5))
-		key := fmt.Sprintf("aws:access-key:AKIA%016d", i/5)
+		key := "aws:access-key:" + ch.keyID(i/5)
+		fixed := ch.fix > 0 && (i/10)%ch.fix == 0
 		created := testNow.AddDate(0, 0, -(i % 60))
 		if i%10 == 0 {
 			created = testNow.AddDate(0, 0, -(100 + i%400))
 		}
-		agentAttrs := map[string]any{"type": "bedrock_agent", "has_guardrail": i%10 != 3, "versions": []string{"1", "DRAFT"},
+		agentAttrs := map[string]any{"type": "bedrock_agent", "has_guardrail": i%10 != 3 || fixed, "versions": []string{"1", "DRAFT"},
 			"aliases": []map[string]any{{"name": env, "routes_to": []string{"1"}, "status": "PREPARED"}}}
-		if i%10 == 3 {
+		if i%10 == 3 && !fixed {
 			agentAttrs["versions_without_guardrail"] = []string{"1", "DRAFT"}
 		}
 		w.node(region, inventory.Node{ID: agent, Kind: inventory.KindAgent, Name: fmt.Sprintf("agent-%06d-%s", i, env), Created: created, Attrs: agentAttrs})
@@ -166,7 +193,7 @@ func writeLargeEstate(ctx context.Context, path string, units int) (int, error) 
 		}
 		w.node(region, inventory.Node{ID: group, Kind: inventory.KindResource, Name: "tools", Attrs: map[string]any{"type": "bedrock_action_group"}})
 		envNames := []string{"TABLE_NAME"}
-		if i%10 == 5 {
+		if i%10 == 5 && !fixed {
 			envNames = []string{"API_TOKEN", "TABLE_NAME"}
 		}
 		w.node(region, inventory.Node{ID: fn, Kind: inventory.KindResource, Name: fmt.Sprintf("tools-%06d", i),
@@ -177,7 +204,7 @@ func writeLargeEstate(ctx context.Context, path string, units int) (int, error) 
 			w.edge(global, "aws:service:lambda.amazonaws.com", inventory.EdgeCanAssume, fnRole, map[string]any{"trust": "constrained", "trust_reason": "aws:SourceAccount"})
 			w.edge(global, fnRole, inventory.EdgeCanAccess, "aws:"+acct+":resource/*", map[string]any{"level": levels[(i/10)%2], "actions": []string{"dynamodb:GetItem"}, "resource": "*"})
 		}
-		if i%10 == 5 {
+		if i%10 == 5 && !fixed {
 			w.node(region, inventory.Node{ID: secret, Kind: inventory.KindCredential, Name: "API_TOKEN",
 				Attrs: map[string]any{"type": "inline_secret", "standing": true, "found_in": "environment", "env_var": "API_TOKEN",
 					"fingerprint": fmt.Sprintf("hmac-sha256:%024x", i/20)}})
@@ -189,13 +216,13 @@ func writeLargeEstate(ctx context.Context, path string, units int) (int, error) 
 			if i%50 == 0 {
 				status = "Inactive"
 			}
-			keyAttrs := map[string]any{"type": "iam_access_key", "standing": true, "status": status, "fingerprint": fmt.Sprintf("AKIA%016d", i/5)}
+			keyAttrs := map[string]any{"type": "iam_access_key", "standing": true, "status": status, "fingerprint": ch.keyID(i / 5)}
 			lastUsed := testNow.AddDate(0, 0, -(i % 20))
 			if i%40 == 0 {
 				keyAttrs["never_used"] = true
 				lastUsed = time.Time{}
 			}
-			w.node(global, inventory.Node{ID: key, Kind: inventory.KindCredential, Name: fmt.Sprintf("AKIA%016d", i/5), Created: created, LastUsed: lastUsed, Attrs: keyAttrs})
+			w.node(global, inventory.Node{ID: key, Kind: inventory.KindCredential, Name: ch.keyID(i / 5), Created: created, LastUsed: lastUsed, Attrs: keyAttrs})
 			w.edge(global, user, inventory.EdgeHasCredential, key, nil)
 			w.edge(global, user, inventory.EdgeCanAccess, "aws:"+acct+":resource/*", map[string]any{"level": "write", "actions": []string{"lambda:UpdateFunctionCode"}, "resource": "*"})
 		}
@@ -210,7 +237,7 @@ func writeLargeEstate(ctx context.Context, path string, units int) (int, error) 
 		w.edge(region, fn, inventory.EdgeRunsAs, fnRole, map[string]any{"via": "execution_role"})
 		if i%50 == 5 {
 			w.edge(region, fn, inventory.EdgeUsesCredential, iam("user", fmt.Sprintf("deployer-%06d", i/5))+"#no-key", nil)
-			w.edge(region, fn, inventory.EdgeUsesCredential, fmt.Sprintf("aws:access-key:AKIA%016d", (i/5)-1), map[string]any{"env_var": "DEPLOYER_KEY_ID", "found_in": "environment"})
+			w.edge(region, fn, inventory.EdgeUsesCredential, "aws:access-key:"+ch.keyID((i/5)-1), map[string]any{"env_var": "DEPLOYER_KEY_ID", "found_in": "environment"})
 		}
 		if i%20 != 1 {
 			actions, level := []string{"bedrock:InvokeModel", "dynamodb:Query"}, levels[i%2]

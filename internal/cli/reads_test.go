@@ -14,10 +14,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// What aam inventory show and the scan summary read from the store costs
-// the same statements on an estate ten times larger, and none of those
-// statements reads the nodes or edges table whole: the summary's counts of
-// every current node and edge come from the counts each scope keeps.
+// What aam inventory show, the scan summary and aam diff's node drift read
+// from the store costs the same statements on an estate ten times larger,
+// and none of those statements reads the nodes or edges table whole: the
+// summary's counts of every current node and edge come from the counts each
+// scope keeps, the drift's nodes from the indexes of first_seen and gone_in.
 func TestReadsDoNotGrowWithTheEstate(t *testing.T) {
 	ctx := context.Background()
 	// Agent 0's role can become the next agent's, which is admin, and read
@@ -51,6 +52,15 @@ func TestReadsDoNotGrowWithTheEstate(t *testing.T) {
 				if !strings.Contains(r, "access="+inventory.LevelUnknown) || strings.Contains(r, "secrets=0") {
 					t.Errorf("summary row %q: want access=unknown and a standing secret", r)
 				}
+			}
+			return err
+		}},
+		{"diff nodes", func(s *inventory.Store, agents int) error {
+			// The estate's one scan against none before it: every node of
+			// the drift kinds is new, found through nodes_by_first_seen.
+			d, err := s.Drift(ctx, 0, 1, inventory.DriftKinds)
+			if err == nil && len(d.New) < agents {
+				t.Errorf("the drift lists %d new nodes, want at least the %d agents", len(d.New), agents)
 			}
 			return err
 		}},
