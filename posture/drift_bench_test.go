@@ -176,7 +176,8 @@ func evaluateAndSave(ctx context.Context, path string, now time.Time) error {
 		return err
 	}
 	defer w.Close()
-	return Save(ctx, w, &Report{Evaluation: ev, Triage: (*Baseline)(nil).Apply(ev.Findings, now)})
+	_, err = Save(ctx, w, NewReport(ev, (*Baseline)(nil).Apply(ev.Findings, now), ""))
+	return err
 }
 
 func copyFile(from, to string) error {
