@@ -177,14 +177,5 @@ func (g *Gate) Decide(run *Run, t Tally) {
 	g.Failed = len(g.Reasons) > 0
 }
 
-// Counts tallies findings by severity, for summaries.
-func Counts(fs []Finding) map[Severity]int {
-	out := map[Severity]int{}
-	for _, f := range fs {
-		out[f.Severity]++
-	}
-	return out
-}
-
 // When formats t for people: a date and time, UTC.
 func When(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }

@@ -302,15 +302,6 @@ func htmlAgents(ctx context.Context, r *posture.Report, titles map[string]string
 	return out, left, nil
 }
 
-func contains(xs []string, x string) bool {
-	for _, s := range xs {
-		if s == x {
-			return true
-		}
-	}
-	return false
-}
-
 // picture lays an agent's paths out in columns by depth, one box per node
 // in the order given (by depth then id), a line per edge.
 func picture(p posture.AgentPaths) *htmlPicture {

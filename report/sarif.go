@@ -48,12 +48,6 @@ type SARIF struct {
 	MaxRules   int
 }
 
-type sarifLog struct {
-	Schema  string     `json:"$schema"`
-	Version string     `json:"version"`
-	Runs    []sarifRun `json:"runs"`
-}
-
 type sarifRun struct {
 	Tool               sarifTool                   `json:"tool"`
 	AutomationDetails  sarifAutomation             `json:"automationDetails"`
